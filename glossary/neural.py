@@ -1,0 +1,661 @@
+"""Neural networks: activations, losses, gradient descent, backpropagation.
+
+The building blocks (``sigmoid``, ``relu``, ``step``, ``tanh``, ``softmax``,
+``cross_entropy``, ``mse``, ``one_hot``) return plain SymPy objects so that
+they compose; the rest return :class:`~glossary.Derivation` s. Conventions
+follow PyTorch: ``step(0) = 0`` and ``relu'(0) = 0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sympy as sp
+
+from . import _inputs
+from .calculus import _derivative_verifier
+from .derivation import DEFAULT_TIME_LIMIT, Derivation, Step, VerificationReport, time_limit, values_equal
+from .errors import GlossaryError
+
+__all__ = [
+    "backprop",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "derivative",
+    "gradient_descent",
+    "linear_layers",
+    "mse",
+    "one_hot",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "softmax_cross_entropy_gradient",
+    "step",
+    "tanh",
+    "vanishing_gradient",
+]
+
+Activation = Callable[[sp.Expr], sp.Expr]
+
+
+# -- activations ---------------------------------------------------------------------------
+
+
+def sigmoid(x: Any) -> sp.Expr:
+    """The logistic sigmoid σ(x) = 1 / (1 + e^(−x)).
+
+    >>> sigmoid(0)
+    1/2
+    """
+    x = _inputs.expression(x, "x")
+    return 1 / (1 + sp.exp(-x))
+
+
+def relu(x: Any) -> sp.Expr:
+    """ReLU(x) = max(0, x), written piecewise so that relu'(0) = 0.
+
+    >>> relu(-3), relu(sp.Rational(5, 2))
+    (0, 5/2)
+    """
+    x = _inputs.expression(x, "x")
+    return sp.Piecewise((x, x > 0), (0, True))
+
+
+def step(x: Any) -> sp.Expr:
+    """The step function: 1 for x > 0, else 0 (so step(0) = 0).
+
+    >>> step(0), step(2)
+    (0, 1)
+    """
+    x = _inputs.expression(x, "x")
+    return sp.Piecewise((1, x > 0), (0, True))
+
+
+def tanh(x: Any) -> sp.Expr:
+    """The hyperbolic tangent.
+
+    >>> tanh(0)
+    0
+    """
+    x = _inputs.expression(x, "x")
+    return sp.tanh(x)
+
+
+def _activation(activation: Any, name: str = "activation") -> Activation:
+    if not callable(activation):
+        raise GlossaryError(f"{name} must be a callable such as neural.sigmoid, got {activation!r}")
+    probe = sp.Symbol("x", real=True)
+    try:
+        value = activation(probe)
+    except Exception as error:
+        raise GlossaryError(f"{name} {activation!r} failed on a symbol: {error}") from None
+    if not isinstance(value, sp.Expr):
+        raise GlossaryError(f"{name} {activation!r} must return a SymPy expression, got {value!r}")
+    return activation
+
+
+def _in_terms_of_output(d: sp.Expr, y: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
+    """Write d as a polynomial of degree ≤ 2 in the activation's output y, if it is one.
+
+    This finds σ' = σ(1 − σ) and tanh' = 1 − tanh² without special cases: fit
+    a + b·y + c·y² at three points, round to small rationals, then confirm.
+    """
+    import numpy as np
+
+    points = [sp.Rational(-3, 7), sp.Rational(2, 5), sp.Rational(6, 5)]
+    try:
+        rows = [[1.0, float(y.subs(x, p)), float(y.subs(x, p)) ** 2] for p in points]
+        right = [float(d.subs(x, p)) for p in points]
+        a, b, c = np.linalg.solve(np.array(rows), np.array(right))
+    except (TypeError, ValueError, np.linalg.LinAlgError):
+        return None
+    coefficients = [sp.nsimplify(round(v, 9), rational=True) for v in (a, b, c)]
+    if any(sp.Abs(v).q > 100 for v in coefficients):
+        return None
+    Y = sp.Symbol("Y")
+    a, b, c = coefficients
+    polynomial = a + b * Y + c * Y**2
+    if polynomial.free_symbols != {Y}:
+        return None
+    if b != 0:
+        # Factored with a positive sign: Y(1 − Y) rather than −Y(Y − 1).
+        polynomial = sp.factor(polynomial)
+        if polynomial.could_extract_minus_sign() and polynomial.is_Mul:
+            flipped = [(-f if f.is_Add else f) for f in polynomial.args if f != -1]
+            if sum(1 for f in polynomial.args if f.is_Add) == 1:
+                polynomial = sp.Mul(*flipped)
+    candidate = polynomial.subs(Y, y)
+    return candidate if values_equal(candidate, d, "the derivative in terms of the output") else None
+
+
+def derivative(activation: Any, x: Any) -> Derivation:
+    """The derivative of an activation at ``x``, written in its simplest form.
+
+    >>> x = sp.Symbol("x")
+    >>> derivative(sigmoid, x).result == sigmoid(x) * (1 - sigmoid(x))
+    True
+    >>> derivative(relu, x).result
+    Piecewise((1, x > 0), (0, True))
+    """
+    activation = _activation(activation)
+    x = _inputs.expression(x, "x")
+    t = sp.Symbol("t", real=True)
+    y = activation(t)
+    with time_limit(DEFAULT_TIME_LIMIT, f"the derivative of {activation.__name__}"):
+        raw = sp.piecewise_fold(sp.diff(y, t))
+        raw = sp.simplify(raw) if isinstance(raw, sp.Piecewise) else raw
+        in_output = None if y.has(sp.Piecewise) else _in_terms_of_output(raw, y, t)
+    simplest = in_output if in_output is not None else raw
+    name = getattr(activation, "__name__", "g")
+    g = sp.Function(name)
+    steps = [
+        Step("활성화 함수", "the activation", sp.Eq(g(t), y)),
+        Step("직접 미분", "differentiate directly", sp.Eq(sp.Derivative(g(t), t), raw)),
+    ]
+    if in_output is not None:
+        shown = in_output.xreplace({y: g(t)})
+        steps.append(Step("출력 자신으로 표현한다", "write it with the output itself", in_output, equals_previous=True))
+        steps.append(Step("간단히 쓰면", "in short", sp.Eq(sp.Derivative(g(t), t), shown)))
+    if y.has(sp.Piecewise):
+        steps.append(
+            Step(
+                "x = 0 에서는 0 으로 정한다 (PyTorch 관례)",
+                "at x = 0 it is taken to be 0 (PyTorch's convention)",
+                raw.subs(t, 0),
+            )
+        )
+    result = simplest.subs(t, x)
+    return Derivation("neural.derivative", result, steps, _derivative_verifier([(y, simplest, t)]))
+
+
+# -- losses and encodings ------------------------------------------------------------------
+
+
+def _vector(value: Any, name: str) -> sp.Matrix:
+    if isinstance(value, (list, tuple)):
+        value = sp.Matrix(value)
+    return _inputs.column(value, name)
+
+
+def _same_shape(a: sp.Matrix, b: sp.Matrix, names: str) -> None:
+    if a.shape != b.shape:
+        raise GlossaryError(f"{names} must have the same shape, got {a.shape} and {b.shape}")
+
+
+def softmax(z: Any) -> sp.Matrix:
+    """softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) for a column of logits.
+
+    >>> softmax(sp.Matrix([0, 0]))
+    Matrix([
+    [1/2],
+    [1/2]])
+    """
+    z = _vector(z, "z")
+    exps = z.applyfunc(sp.exp)
+    total = sum(exps, sp.Integer(0))
+    return exps / total
+
+
+def cross_entropy(y: Any, p: Any) -> sp.Expr:
+    """Cross-entropy −Σᵢ yᵢ log pᵢ of one example (natural log).
+
+    >>> cross_entropy(sp.Matrix([0, 1]), sp.Matrix([sp.Rational(1, 4), sp.Rational(3, 4)]))
+    -log(3/4)
+    """
+    y, p = _vector(y, "y"), _vector(p, "p")
+    _same_shape(y, p, "y and p")
+    return -sum((yi * sp.log(pi) for yi, pi in zip(y, p, strict=True)), sp.Integer(0))
+
+
+def binary_cross_entropy(y: Any, p: Any) -> sp.Expr:
+    """Binary cross-entropy −[y log p + (1 − y) log(1 − p)] for a single probability.
+
+    >>> binary_cross_entropy(1, sp.Rational(1, 2))
+    log(2)
+    """
+    y, p = _inputs.expression(y, "y"), _inputs.expression(p, "p")
+    return -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
+
+
+def mse(y: Any, yhat: Any) -> sp.Expr:
+    """Mean squared error: the mean of (yᵢ − ŷᵢ)² over the entries.
+
+    >>> mse(sp.Matrix([1, 2]), sp.Matrix([1, 4]))
+    2
+    """
+    y, yhat = _vector(y, "y"), _vector(yhat, "yhat")
+    _same_shape(y, yhat, "y and yhat")
+    return sum(((a - b) ** 2 for a, b in zip(y, yhat, strict=True)), sp.Integer(0)) / len(y)
+
+
+def one_hot(index: Any, num_classes: Any) -> sp.Matrix:
+    """The column with a single 1 at the zero-based ``index``.
+
+    >>> one_hot(2, 4).T
+    Matrix([[0, 0, 1, 0]])
+    """
+    num_classes = _inputs.positive_int(num_classes, "num_classes")
+    index = _inputs.nonnegative_int(index, "index")
+    if index >= num_classes:
+        raise GlossaryError(f"index {index} is outside 0..{num_classes - 1} for {num_classes} classes")
+    vector = sp.zeros(num_classes, 1)
+    vector[index] = 1
+    return vector
+
+
+def softmax_cross_entropy_gradient(k: Any) -> Derivation:
+    """∂/∂z of cross_entropy(y, softmax(z)) for k logits, with Σy = 1: softmax(z) − y.
+
+    >>> softmax_cross_entropy_gradient(2).result
+    Matrix([
+    [-y_1 + exp(z_1)/(exp(z_1) + exp(z_2))],
+    [-y_2 + exp(z_2)/(exp(z_1) + exp(z_2))]])
+    """
+    k = _inputs.positive_int(k, "k")
+    z = sp.Matrix(sp.symbols(f"z_1:{k + 1}", real=True))
+    y = sp.Matrix(sp.symbols(f"y_1:{k + 1}", real=True))
+    p = softmax(z)
+    loss = cross_entropy(y, p)
+    with time_limit(DEFAULT_TIME_LIMIT, f"the softmax cross-entropy gradient for k = {k}"):
+        raw = sp.Matrix([sp.diff(loss, zj) for zj in z])
+        total_y = sum(y, sp.Integer(0))
+        factored = sp.Matrix([p[j] * total_y - y[j] for j in range(k)])
+        result = p - y
+    log_sum = sp.log(sum(z.applyfunc(sp.exp), sp.Integer(0)))
+    steps = [
+        Step("손실 L = −Σ yᵢ log softmax(z)ᵢ", "the loss L = −Σ yᵢ log softmax(z)ᵢ", loss),
+        Step(
+            "log softmax(z)ᵢ = zᵢ − log Σⱼ e^(zⱼ) 를 대입",
+            "use log softmax(z)ᵢ = zᵢ − log Σⱼ e^(zⱼ)",
+            -sum((y[i] * (z[i] - log_sum) for i in range(k)), sp.Integer(0)),
+            equals_previous=True,
+        ),
+        Step("로짓으로 미분", "differentiate with respect to the logits", raw),
+        Step("정리: pⱼ·Σᵢ yᵢ − yⱼ", "collect: pⱼ·Σᵢ yᵢ − yⱼ", factored, equals_previous=True),
+        Step("원-핫 (Σᵢ yᵢ = 1) 이면 기울기는 p − y", "for one-hot targets (Σᵢ yᵢ = 1) the gradient is p − y", result),
+    ]
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        import numpy as np
+
+        from .numeric import Comparison, five_point_derivative, lambdify
+
+        rng = np.random.default_rng(seed)
+        comparison = Comparison("central finite differences of the loss at targets on the simplex", 1e-6)
+        symbols = list(z) + list(y)
+        f = lambdify(symbols, loss)
+        g = lambdify(symbols, list(result))
+        count = min(points, 500)
+        logits = rng.normal(0, 2, size=(k, count))
+        targets = rng.dirichlet(np.ones(k), size=count).T
+        columns = [*logits, *targets]
+        claimed = np.array(g(*columns), dtype=float).reshape(k, -1)
+        for j in range(k):
+            expected = five_point_derivative(f, columns, j, count)
+            comparison.add(expected, np.broadcast_to(claimed[j], (count,)))
+        return comparison.report()
+
+    return Derivation("neural.softmax_cross_entropy_gradient", result, steps, verify)
+
+
+# -- gradient descent ----------------------------------------------------------------------
+
+
+def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> Derivation:
+    """Iterates of θ ← θ − η∇f(θ): a list of ``steps + 1`` tuples, starting at ``start``.
+
+    Exact input gives exact iterates.
+
+    >>> w = sp.Symbol("w")
+    >>> gradient_descent(w**2, [w], sp.Rational(1, 4), [1], 3).result
+    [(1,), (1/2,), (1/4,), (1/8,)]
+    """
+    f = _inputs.expression(f, "f")
+    params = _inputs.symbols(params, "params")
+    lr = _inputs.expression(lr, "lr")
+    count = _inputs.nonnegative_int(steps, "steps")
+    if isinstance(start, (str, bytes)) or not isinstance(start, Sequence) or len(start) != len(params):
+        raise GlossaryError(f"start must list one value for each of {params}, got {start!r}")
+    start = tuple(_inputs.expression(v, f"start[{i}]") for i, v in enumerate(start))
+    extra = f.free_symbols - set(params)
+    if extra:
+        raise GlossaryError(f"f has symbols {sorted(map(str, extra))} that are not among params {params}")
+    if lr.is_number and not lr.is_positive:
+        raise GlossaryError(f"lr must be positive, got {lr}")
+    grad = [sp.diff(f, p) for p in params]
+    step_function = sp.lambdify(params, grad, modules="sympy")
+    iterates = [start]
+    with time_limit(DEFAULT_TIME_LIMIT, f"{count} steps of gradient descent on {f}"):
+        for _ in range(count):
+            current = iterates[-1]
+            slope = step_function(*current)
+            iterates.append(tuple(sp.expand(c - lr * s) for c, s in zip(current, slope, strict=True)))
+    theta = sp.Matrix(params)
+    eta = sp.Symbol("eta")
+    shown = iterates[: min(len(iterates), 4)]
+    walk = [
+        Step("목적 함수", "the objective", f),
+        Step("기울기 ∇f", "its gradient ∇f", sp.Matrix(grad)),
+        Step(
+            "갱신 규칙 θ ← θ − η∇f(θ) (η: 학습률)",
+            "the update θ ← θ − η∇f(θ) (η: learning rate)",
+            sp.Eq(sp.Symbol("theta_{k+1}"), theta - eta * sp.Matrix(grad)),
+        ),
+        Step(f"학습률 η = {lr}, 시작점", f"learning rate η = {lr}, starting point", sp.Matrix(start)),
+    ]
+    for number, point in enumerate(shown[1:], 1):
+        walk.append(Step(f"{number}번째 갱신", f"update {number}", sp.Matrix(point)))
+    if count >= len(shown):
+        walk.append(Step(f"{count}번 갱신 후", f"after {count} updates", sp.Matrix(iterates[-1])))
+        walk.append(
+            Step("그때의 목적 함수 값", "the objective there", f.subs(dict(zip(params, iterates[-1], strict=True))))
+        )
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        import numpy as np
+
+        from .numeric import Comparison, five_point_derivative, lambdify, sample_symbols
+
+        rng = np.random.default_rng(seed)
+        comparison = Comparison("iteration in NumPy with finite-difference gradients", 1e-6)
+        free = sorted(lr.free_symbols | set().union(*(s.free_symbols for s in start)), key=sp.default_sort_key)
+        draws = min(points, 20) if free else 1
+        samples = sample_symbols(free, draws, rng, spread=0.5)
+        objective = lambdify(params, f)
+        for d in range(draws):
+            values = {s: samples[s][d] for s in free}
+            rate = float(lr.subs(values))
+            theta = np.array([float(s.subs(values)) for s in start])
+            for number, exact in enumerate(iterates):
+                claimed = np.array([complex(sp.N(v.subs(values), 20)) for v in exact])
+                comparison.add(theta, claimed, {"iterate": number, **{str(k): v for k, v in values.items()}})
+                if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > 1e12:
+                    break  # diverged: later iterates overflow floats
+                columns = [np.array([v]) for v in theta]
+                slope = np.array([five_point_derivative(objective, columns, i, 1)[0].real for i in range(len(params))])
+                theta = theta - rate * slope
+        return comparison.report()
+
+    return Derivation("neural.gradient_descent", iterates, walk, verify)
+
+
+# -- backpropagation ------------------------------------------------------------------------
+
+
+def _layers(weights: Any, biases: Any, x: Any) -> tuple[list[sp.Matrix], list[sp.Matrix], sp.Matrix]:
+    if isinstance(weights, sp.MatrixBase) or not isinstance(weights, Sequence) or not weights:
+        raise GlossaryError(f"weights must be a non-empty list of matrices, got {weights!r}")
+    if isinstance(biases, sp.MatrixBase) or not isinstance(biases, Sequence) or len(biases) != len(weights):
+        raise GlossaryError(f"biases must be a list with one column per layer ({len(weights)}), got {biases!r}")
+    Ws = [_inputs.matrix(W, f"weights[{i}]") for i, W in enumerate(weights)]
+    bs = [_vector(b, f"biases[{i}]") for i, b in enumerate(biases)]
+    x = _vector(x, "x")
+    width = x.rows
+    for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        if W.cols != width:
+            raise GlossaryError(f"weights[{i}] has {W.cols} columns but its input has {width} entries")
+        if b.rows != W.rows:
+            raise GlossaryError(f"biases[{i}] has {b.rows} entries but weights[{i}] has {W.rows} rows")
+        width = W.rows
+    return Ws, bs, x
+
+
+def _forward(Ws, bs, x, activation):
+    activations, pre = [x], []
+    for W, b in zip(Ws, bs, strict=True):
+        z = W * activations[-1] + b
+        pre.append(z)
+        activations.append(z.applyfunc(activation))
+    return pre, activations
+
+
+def backprop(weights: Any, biases: Any, x: Any, y: Any, activation: Any, loss: Any) -> Derivation:
+    """Gradients ``[(dL/dW, dL/db), ...]`` per layer by the chain rule, layer by layer.
+
+    ``weights[l]`` is out×in, ``biases[l]`` a column; the activation follows
+    every layer; ``loss(y, output)`` gives the loss, e.g. ``neural.mse``.
+
+    >>> w, b = sp.symbols("w b")
+    >>> grads = backprop([sp.Matrix([[w]])], [sp.Matrix([b])], sp.Matrix([1]), sp.Matrix([0]),
+    ...                  lambda e: e, mse).result
+    >>> grads
+    [(Matrix([[2*b + 2*w]]), Matrix([[2*b + 2*w]]))]
+    """
+    Ws, bs, x = _layers(weights, biases, x)
+    activation = _activation(activation)
+    if not callable(loss):
+        raise GlossaryError(f"loss must be a callable such as neural.mse, got {loss!r}")
+    y = _vector(y, "y")
+    if y.rows != Ws[-1].rows:
+        raise GlossaryError(f"y has {y.rows} entries but the network outputs {Ws[-1].rows}")
+    t = sp.Symbol("t", real=True)
+    with time_limit(DEFAULT_TIME_LIMIT, "backpropagation"):
+        prime = derivative(activation, t).result
+        slope = lambda z: prime.subs(t, z)  # noqa: E731
+        pre, acts = _forward(Ws, bs, x, activation)
+        outputs = sp.Matrix(sp.symbols(f"o_1:{y.rows + 1}"))
+        try:
+            symbolic_loss = loss(y, outputs)
+        except GlossaryError:
+            raise
+        except Exception as error:
+            raise GlossaryError(f"loss {loss!r} failed on (y, output): {error}") from None
+        if not isinstance(symbolic_loss, sp.Expr):
+            raise GlossaryError(f"loss must return a SymPy expression, got {symbolic_loss!r}")
+        at_output = dict(zip(outputs, acts[-1], strict=True))
+        output_gradient = sp.Matrix([sp.diff(symbolic_loss, o) for o in outputs]).subs(at_output)
+        delta = output_gradient.multiply_elementwise(pre[-1].applyfunc(slope))
+        grads: list[tuple[sp.Matrix, sp.Matrix]] = []
+        deltas = []
+        for layer in range(len(Ws) - 1, -1, -1):
+            deltas.append(delta)
+            grads.append((delta * acts[layer].T, delta))
+            if layer:
+                delta = (Ws[layer].T * delta).multiply_elementwise(pre[layer - 1].applyfunc(slope))
+        grads.reverse()
+        deltas.reverse()
+        total_loss = loss(y, acts[-1])
+    steps: list[Step] = [Step("입력", "the input", x)]
+    for layer, (z, a) in enumerate(zip(pre, acts[1:], strict=True), 1):
+        steps.append(Step(f"{layer}층 순전파: z = W a + b", f"layer {layer} forward: z = W a + b", z))
+        steps.append(Step(f"{layer}층 활성화 a = g(z)", f"layer {layer} activation a = g(z)", a))
+    steps.append(Step("손실", "the loss", total_loss))
+    steps.append(Step("출력에 대한 손실의 기울기 ∂L/∂a", "the loss gradient at the output ∂L/∂a", output_gradient))
+    for layer in range(len(Ws), 0, -1):
+        steps.append(
+            Step(
+                f"{layer}층의 오차 신호 δ = ∂L/∂z (연쇄 법칙)",
+                f"layer {layer} error signal δ = ∂L/∂z (chain rule)",
+                deltas[layer - 1],
+            )
+        )
+        steps.append(Step(f"{layer}층 ∂L/∂W = δ aᵀ", f"layer {layer} ∂L/∂W = δ aᵀ", grads[layer - 1][0]))
+    first = Ws[0][0, 0]
+    if isinstance(first, sp.Symbol) and sum(W.has(first) for W in Ws) + sum(b.has(first) for b in bs) == 1:
+        steps.append(
+            Step(
+                f"직접 미분 ∂L/∂{first} 와 같다",
+                f"the same as differentiating L by {first} directly",
+                sp.diff(total_loss, first),
+            )
+        )
+        steps.append(
+            Step("역전파로 얻은 값", "the value backpropagation found", grads[0][0][0, 0], equals_previous=True)
+        )
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        return _verify_backprop(Ws, bs, x, y, activation, loss, grads, points, seed)
+
+    return Derivation("neural.backprop", grads, steps, verify)
+
+
+def _verify_backprop(Ws, bs, x, y, activation, loss, grads, points, seed) -> VerificationReport:
+    """Finite differences of the loss with every weight and bias entry as a free variable."""
+    import numpy as np
+
+    from .numeric import Comparison, five_point_derivative, lambdify, sample_symbols
+
+    slots = [sp.Matrix(W.rows, W.cols, lambda i, j, l=l: sp.Dummy(f"W{l}_{i}{j}")) for l, W in enumerate(Ws)]
+    bias_slots = [sp.Matrix(b.rows, 1, lambda i, j, l=l: sp.Dummy(f"b{l}_{i}")) for l, b in enumerate(bs)]
+    others = sorted(set().union(*(m.free_symbols for m in [*Ws, *bs, x, y])), key=sp.default_sort_key)
+    _, acts = _forward(slots, bias_slots, x, activation)
+    loss_expression = loss(y, acts[-1])
+    entries = [e for m in [*slots, *bias_slots] for e in m]
+    f = lambdify([*entries, *others], loss_expression)
+    rng = np.random.default_rng(seed)
+    comparison = Comparison("central finite differences of the loss in every weight and bias", 1e-6)
+    draws = min(points, 20) if others else 1
+    samples = sample_symbols(others, draws, rng, spread=1.5)
+    claimed_entries = [e for W_grad, b_grad in grads for e in W_grad] + [e for _, b_grad in grads for e in b_grad]
+    claimed_function = lambdify(others, claimed_entries)
+    values_at = [e for m in [*Ws, *bs] for e in m]
+    value_function = lambdify(others, values_at)
+    for d in range(draws):
+        other_values = [np.array([samples[s][d]]) for s in others]
+        parameters = [
+            np.array([float(np.real(v))]) for v in np.atleast_1d(value_function(*[v[0] for v in other_values]))
+        ]
+        columns = [*parameters, *other_values]
+        claimed = np.atleast_1d(np.array(claimed_function(*[v[0] for v in other_values]), dtype=complex))
+        expected = np.array([five_point_derivative(f, columns, i, 1)[0] for i in range(len(entries))])
+        point = {str(s): float(v[0]) for s, v in zip(others, other_values, strict=True)}
+        comparison.add(expected, claimed, point)
+    return comparison.report()
+
+
+# -- depth and gradients ---------------------------------------------------------------------
+
+
+def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
+    """``(max_derivative, bound)``: the exact maximum of g' over the reals and max**depth.
+
+    >>> vanishing_gradient(sigmoid, 10).result
+    (1/4, 1/1048576)
+    """
+    activation = _activation(activation)
+    depth = _inputs.positive_int(depth, "depth")
+    t = sp.Symbol("t", real=True)
+    prime = derivative(activation, t).result
+    with time_limit(DEFAULT_TIME_LIMIT, f"the maximum of the derivative of {activation.__name__}"):
+        critical = []
+        if prime.has(sp.Piecewise):
+            candidates = [sp.sympify(piece) for piece, _ in prime.args]
+            maximum = sp.Max(*[c for c in candidates if c.is_number])
+        else:
+            try:
+                critical = [c for c in sp.solve(sp.diff(prime, t), t) if c.is_real is not False]
+            except NotImplementedError:
+                critical = []
+            values = [sp.simplify(prime.subs(t, c)) for c in critical]
+            values += [sp.limit(prime, t, sp.oo), sp.limit(prime, t, -sp.oo)]
+            values = [v for v in values if v.is_finite]
+            if not values:
+                raise GlossaryError(f"cannot find the maximum of {prime} over the reals")
+            maximum = sp.Max(*values)
+    if not maximum.is_number or maximum.has(sp.Float):
+        raise GlossaryError(f"the maximum of the derivative {prime} is not an exact number: {maximum}")
+    bound = maximum**depth
+    name = getattr(activation, "__name__", "g")
+    g = sp.Function(name)
+    steps = [
+        Step("활성화 함수의 도함수", "the derivative of the activation", sp.Eq(sp.Derivative(g(t), t), prime)),
+    ]
+    if critical:
+        steps.append(
+            Step(
+                "도함수의 극값: 한 번 더 미분해 0 으로 놓는다",
+                "its extremum: differentiate again and set to zero",
+                sp.Eq(sp.diff(prime, t), 0),
+            )
+        )
+        steps.append(Step("임계점", "the critical points", tuple(critical)))
+    steps += [
+        Step("도함수의 최댓값", "the maximum of the derivative", maximum),
+        Step(
+            f"깊이 {depth}: ∂a_L/∂a_0 = Π g′(z_l) 이므로 크기는 최댓값의 {depth}제곱 이하",
+            f"depth {depth}: ∂a_L/∂a_0 = Π g′(z_l), so its size is at most the maximum to the power {depth}",
+            bound,
+        ),
+        Step("소수로", "as a decimal", sp.Float(sp.N(bound, 6), 6)),
+    ]
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        import numpy as np
+
+        from .numeric import Comparison, five_point_derivative, lambdify
+
+        comparison = Comparison("dense grid of finite-difference slopes and chained compositions", 1e-6)
+        f = lambdify([t], activation(t))
+        grid = np.linspace(-30, 30, 600_001)
+        slopes = five_point_derivative(f, [grid], 0, grid.size).real
+        finer = five_point_derivative(f, [grid], 0, grid.size, scale=2.5e-4).real
+        # Near a kink (ReLU at 0) the two step sizes disagree: those points are skipped.
+        smooth = np.abs(slopes - finer) <= 1e-7 * (1 + np.abs(slopes))
+        comparison.add(np.max(slopes[smooth]), float(maximum))
+        rng = np.random.default_rng(seed)
+        starts = rng.uniform(-4, 4, size=min(points, 1000))
+
+        def chain(values):
+            out = values
+            with np.errstate(all="ignore"):
+                for _ in range(depth):
+                    out = np.real(np.asarray(f(out), dtype=complex))
+            return out
+
+        chained = np.abs(five_point_derivative(chain, [starts], 0, starts.size, scale=1e-5).real)
+        excess = np.maximum(0.0, chained - float(bound)) / max(float(bound), 1e-300)
+        comparison.add(np.zeros_like(excess), excess)
+        return comparison.report()
+
+    return Derivation("neural.vanishing_gradient", (maximum, bound), steps, verify)
+
+
+def linear_layers(weights: Any, biases: Any, x: Any) -> Derivation:
+    """Stacked linear layers without activation collapse to one: ``(W, b)`` with W·x + b.
+
+    >>> W, b = linear_layers([sp.Matrix([[2]]), sp.Matrix([[3]])], [sp.Matrix([1]), sp.Matrix([0])],
+    ...                      sp.Matrix([sp.Symbol("x")])).result
+    >>> W, b
+    (Matrix([[6]]), Matrix([[3]]))
+    """
+    Ws, bs, x = _layers(weights, biases, x)
+    combined_W, combined_b = sp.eye(x.rows), sp.zeros(x.rows, 1)
+    for W, b in zip(Ws, bs, strict=True):
+        combined_W, combined_b = W * combined_W, W * combined_b + b
+    _, acts = _forward(Ws, bs, x, lambda e: e)
+    steps = [
+        Step("층을 차례로 적용", "apply the layers one after another", acts[-1].applyfunc(sp.expand)),
+        Step(
+            "하나의 선형 변환 W x + b 와 같다",
+            "the same as one linear map W x + b",
+            (combined_W * x + combined_b).applyfunc(sp.expand),
+            equals_previous=True,
+        ),
+        Step("합쳐진 가중치 W = W_L ⋯ W_1", "the combined weight W = W_L ⋯ W_1", combined_W),
+        Step("합쳐진 편향", "the combined bias", combined_b),
+    ]
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        import numpy as np
+
+        from .numeric import Comparison, lambdify, sample_symbols
+
+        rng = np.random.default_rng(seed)
+        free = sorted(set().union(*(m.free_symbols for m in [*Ws, *bs, x])), key=sp.default_sort_key)
+        comparison = Comparison("layer-by-layer evaluation in NumPy", 1e-9)
+        count = min(points, 200)
+        samples = sample_symbols(free, count, rng)
+        numeric = lambdify(free, [*Ws, *bs, x, combined_W, combined_b])
+        for d in range(count if free else 1):
+            *matrices, input_, W_all, b_all = (
+                np.array(m, dtype=float) for m in numeric(*[samples[s][d] for s in free])
+            )
+            layer_W, layer_b = matrices[: len(Ws)], matrices[len(Ws) :]
+            out = input_
+            for W, b in zip(layer_W, layer_b, strict=True):
+                out = W @ out + b
+            comparison.add(out.ravel(), (W_all @ input_ + b_all).ravel())
+        return comparison.report()
+
+    return Derivation("neural.linear_layers", (combined_W, combined_b), steps, verify)

@@ -1,0 +1,169 @@
+"""Seeded numeric building blocks for the independent checks.
+
+Pure helpers in the spirit of SymPy's ``verify_numerically``: random points
+that respect each symbol's domain, finite differences, and comparison with a
+tolerance that raises :class:`~glossary.VerificationError` with the point.
+NumPy is imported here and only here, so ``import glossary`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from .derivation import VerificationReport
+from .errors import GlossaryError, VerificationError
+
+__all__ = [
+    "Comparison",
+    "five_point_derivative",
+    "lambdify",
+    "sample_symbols",
+]
+
+
+def sample_symbols(
+    symbols: Sequence[sp.Symbol], count: int, rng: np.random.Generator, spread: float = 2.5
+) -> dict[sp.Symbol, np.ndarray]:
+    """Random values for each symbol, respecting integer and positive assumptions.
+
+    >>> rng = np.random.default_rng(0)
+    >>> p = sp.Symbol("p", positive=True)
+    >>> bool((sample_symbols([p], 100, rng)[p] > 0).all())
+    True
+    """
+    values: dict[sp.Symbol, np.ndarray] = {}
+    for symbol in symbols:
+        if symbol.is_integer:
+            low = 1 if (symbol.is_positive or symbol.is_nonnegative) else -6
+            values[symbol] = rng.integers(low, 9, size=count).astype(float)
+        elif symbol.is_positive or symbol.is_nonnegative:
+            values[symbol] = rng.uniform(0.15, spread, size=count)
+        else:
+            values[symbol] = rng.uniform(-spread, spread, size=count)
+    return values
+
+
+def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> Callable[..., Any]:
+    """``sympy.lambdify`` to NumPy, wrapping SymPy's failures as GlossaryError."""
+    try:
+        if (
+            not sp.sympify(expr).has(sp.Piecewise)
+            if not isinstance(expr, (list, tuple))
+            else not any(sp.sympify(e).has(sp.Piecewise) for e in expr)
+        ):
+            return sp.lambdify(list(symbols), expr, modules="numpy")
+        # NumPy's select() rejects the scalar branches SymPy prints for nested
+        # Piecewise conditions (ReLU after ReLU), so those run point by point.
+        scalar = sp.lambdify(list(symbols), expr, modules="math")
+    except Exception as error:
+        raise GlossaryError(f"cannot evaluate {expr} numerically: {error}") from None
+
+    def guarded(*args: float) -> Any:
+        try:
+            return scalar(*(float(np.real(a)) for a in args))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            return float("nan")
+
+    def pointwise(*columns: Any) -> Any:
+        if not columns or np.ndim(columns[0]) == 0:
+            return guarded(*columns)
+        arrays = np.broadcast_arrays(*(np.asarray(c) for c in columns))
+        rows = [guarded(*point) for point in zip(*(a.ravel() for a in arrays), strict=True)]
+        # One row per point; transposed so each output is one array, as NumPy gives.
+        return np.array(rows, dtype=complex).T
+
+    return pointwise
+
+
+def evaluate(func: Callable[..., Any], columns: Sequence[np.ndarray], count: int) -> np.ndarray:
+    """Call a lambdified function on arrays, broadcasting constants, as complex."""
+    with np.errstate(all="ignore"):
+        out = func(*columns)
+    return np.broadcast_to(np.asarray(out, dtype=complex), (count,)).copy()
+
+
+def five_point_derivative(
+    func: Callable[..., Any],
+    columns: list[np.ndarray],
+    index: int,
+    count: int,
+    scale: float = 1e-3,
+) -> np.ndarray:
+    """Central five-point finite difference of ``func`` along argument ``index``.
+
+    The step scales with the point so that large coordinates keep precision.
+
+    >>> f = lambda x: x**3
+    >>> round(float(five_point_derivative(f, [np.array([2.0])], 0, 1)[0].real), 9)
+    12.0
+    """
+    base = columns[index]
+    h = scale * np.maximum(1.0, np.abs(base))
+
+    def shifted(k: float) -> np.ndarray:
+        moved = list(columns)
+        moved[index] = base + k * h
+        return evaluate(func, moved, count)
+
+    return (shifted(-2) - 8 * shifted(-1) + 8 * shifted(1) - shifted(2)) / (12 * h)
+
+
+class Comparison:
+    """Accumulates independent-vs-symbolic values and the worst relative error.
+
+    The error is ``|a - b| / (1 + |a|)``: absolute near zero, relative for large
+    values. The first point beyond tolerance raises VerificationError.
+    """
+
+    def __init__(self, method: str, tolerance: float) -> None:
+        self.method = method
+        self.tolerance = tolerance
+        self.max_error = 0.0
+        self.points = 0
+
+    def add(
+        self,
+        expected: np.ndarray | complex | float,
+        actual: np.ndarray | complex | float,
+        point: Callable[[int], dict[str, float]] | dict[str, float] | None = None,
+    ) -> None:
+        expected = np.atleast_1d(np.asarray(expected, dtype=complex))
+        actual = np.atleast_1d(np.asarray(actual, dtype=complex))
+        usable = np.isfinite(expected) & np.isfinite(actual)
+        error = np.zeros(expected.shape)
+        error[usable] = np.abs(expected[usable] - actual[usable]) / (1 + np.abs(expected[usable]))
+        if error.size:
+            worst = int(np.argmax(error))
+            if error[worst] > self.tolerance:
+                where = point(worst) if callable(point) else point
+                raise VerificationError(
+                    f"{self.method}: relative error {error[worst]:.3g} exceeds {self.tolerance:g}",
+                    point=where,
+                    expected=_plain(expected[worst]),
+                    actual=_plain(actual[worst]),
+                )
+            self.max_error = max(self.max_error, float(error[worst]))
+        self.points += int(usable.sum())
+
+    def report(self, minimum_points: int = 1) -> VerificationReport:
+        if self.points < minimum_points:
+            raise VerificationError(f"{self.method}: only {self.points} usable points, fewer than {minimum_points}")
+        return VerificationReport(self.method, self.points, self.max_error, self.tolerance)
+
+
+def _plain(value: complex) -> float | complex:
+    value = complex(value)
+    return value.real if abs(value.imag) < 1e-12 else value
+
+
+def point_namer(symbols: Sequence[sp.Symbol], columns: Sequence[np.ndarray]):
+    """A callable giving the named coordinates of point ``i`` for error messages."""
+
+    def name(i: int) -> dict[str, float]:
+        return {str(s): _plain(np.asarray(c, dtype=complex).ravel()[i]) for s, c in zip(symbols, columns, strict=True)}
+
+    return name
