@@ -1,10 +1,11 @@
 """glossary: the mathematics behind deep learning, derived by SymPy and checked numerically.
 
->>> import sympy as sp
->>> from glossary import calculus
->>> x, y = sp.symbols("x y")
->>> calculus.partial(x**2 * y, x).result
-2*x*y
+Examples:
+    >>> import sympy as sp
+    >>> from glossary import calculus
+    >>> x, y = sp.symbols("x y")
+    >>> calculus.partial(x**2 * y, x).result
+    2*x*y
 """
 
 from __future__ import annotations

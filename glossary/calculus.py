@@ -100,9 +100,10 @@ def _one_partial(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[Step]]:
 def partial(f: Any, x: Any) -> Derivation:
     """The partial derivative ∂f/∂x, holding every other symbol constant.
 
-    >>> x, y = sp.symbols("x y")
-    >>> partial(x**2 * y + sp.sin(y), x).result
-    2*x*y
+    Examples:
+        >>> x, y = sp.symbols("x y")
+        >>> partial(x**2 * y + sp.sin(y), x).result
+        2*x*y
     """
     f = _inputs.expression(f, "f")
     x = _inputs.symbol(x, "x")
@@ -113,11 +114,12 @@ def partial(f: Any, x: Any) -> Derivation:
 def gradient(f: Any, variables: Any) -> Derivation:
     """The gradient: the column of partial derivatives, in the order given.
 
-    >>> x, y = sp.symbols("x y")
-    >>> gradient(x**2 + 3 * x * y, [x, y]).result
-    Matrix([
-    [2*x + 3*y],
-    [      3*x]])
+    Examples:
+        >>> x, y = sp.symbols("x y")
+        >>> gradient(x**2 + 3 * x * y, [x, y]).result
+        Matrix([
+        [2*x + 3*y],
+        [      3*x]])
     """
     f = _inputs.expression(f, "f")
     variables = _inputs.symbols(variables, "variables")
@@ -145,9 +147,10 @@ def chain_rule(outer: Any, inner: Any, x: Any) -> Derivation:
     ``inner`` maps each intermediate symbol u to an expression in ``x``; the
     steps show Σ ∂outer/∂u · du/dx and compare it with direct differentiation.
 
-    >>> x, u = sp.symbols("x u")
-    >>> chain_rule(sp.sin(u), {u: x**2}, x).result
-    2*x*cos(x**2)
+    Examples:
+        >>> x, u = sp.symbols("x u")
+        >>> chain_rule(sp.sin(u), {u: x**2}, x).result
+        2*x*cos(x**2)
     """
     outer = _inputs.expression(outer, "outer")
     x = _inputs.symbol(x, "x")

@@ -43,9 +43,10 @@ def time_limit(seconds: float | None, what: str) -> Iterator[None]:
     unlimited (the MkDocs plugin and the CLI run derivations in a child
     process whose main thread this is).
 
-    >>> with time_limit(1, "a quick sum"):
-    ...     sp.Integer(2) + 2
-    4
+    Examples:
+        >>> with time_limit(1, "a quick sum"):
+        ...     sp.Integer(2) + 2
+        4
     """
     usable = (
         seconds is not None
@@ -81,9 +82,10 @@ class Step:
     ``equals_previous`` claims that this step's value (the right-hand side of
     an ``Eq``, or the expression itself) equals the previous step's value.
 
-    >>> x = sp.Symbol("x")
-    >>> Step("미분한다", "differentiate", sp.Eq(sp.Derivative(x**2, x), 2 * x)).value
-    2*x
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> Step("미분한다", "differentiate", sp.Eq(sp.Derivative(x**2, x), 2 * x)).value
+        2*x
     """
 
     ko: str
@@ -114,8 +116,9 @@ class Step:
 class VerificationReport:
     """The record of one independent numeric check.
 
-    >>> VerificationReport("finite differences", 10, 1e-9, 1e-6).passed
-    True
+    Examples:
+        >>> VerificationReport("finite differences", 10, 1e-9, 1e-6).passed
+        True
     """
 
     method: str
@@ -155,13 +158,14 @@ Verifier = Callable[[int, int], VerificationReport]
 class Derivation:
     """A derived result with its steps and its independent numeric check.
 
-    >>> from glossary import calculus
-    >>> x, y = sp.symbols("x y")
-    >>> d = calculus.partial(x**2 * y, x)
-    >>> d.result
-    2*x*y
-    >>> d.verify(points=50).passed
-    True
+    Examples:
+        >>> from glossary import calculus
+        >>> x, y = sp.symbols("x y")
+        >>> d = calculus.partial(x**2 * y, x)
+        >>> d.result
+        2*x*y
+        >>> d.verify(points=50).passed
+        True
     """
 
     helper: str
@@ -274,11 +278,12 @@ def values_equal(left: Any, right: Any, what: str = "step") -> bool:
     """Whether two SymPy values are equal: canonical forms, then random points,
     then ``simplify`` under a time limit.
 
-    >>> x = sp.Symbol("x")
-    >>> values_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
-    True
-    >>> values_equal(x + 1, x)
-    False
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> values_equal(sp.sin(x) ** 2 + sp.cos(x) ** 2, 1)
+        True
+        >>> values_equal(x + 1, x)
+        False
     """
     left, right = _as_matrix_or_expr(left), _as_matrix_or_expr(right)
     left_is_matrix = isinstance(left, sp.MatrixBase)

@@ -12,11 +12,12 @@ __all__ = ["DerivationTimeout", "GlossaryError", "VerificationError"]
 class GlossaryError(ValueError):
     """Bad input to a helper, or a derivation the library cannot carry out.
 
-    >>> try:
-    ...     raise GlossaryError("index 5 is outside 0..2")
-    ... except ValueError as error:
-    ...     print(error)
-    index 5 is outside 0..2
+    Examples:
+        >>> try:
+        ...     raise GlossaryError("index 5 is outside 0..2")
+        ... except ValueError as error:
+        ...     print(error)
+        index 5 is outside 0..2
     """
 
 
@@ -26,9 +27,10 @@ class VerificationError(GlossaryError):
     ``point`` holds the values at which the two disagreed, ``expected`` the
     independent value and ``actual`` the value of the symbolic result.
 
-    >>> error = VerificationError("mismatch", point={"x": 0.5}, expected=1.0, actual=2.0)
-    >>> error.point
-    {'x': 0.5}
+    Examples:
+        >>> error = VerificationError("mismatch", point={"x": 0.5}, expected=1.0, actual=2.0)
+        >>> error.point
+        {'x': 0.5}
     """
 
     def __init__(self, message: str, *, point=None, expected=None, actual=None) -> None:
@@ -46,6 +48,7 @@ class VerificationError(GlossaryError):
 class DerivationTimeout(GlossaryError):
     """A derivation ran past its time limit and was stopped.
 
-    >>> str(DerivationTimeout("svd took longer than 2 s"))
-    'svd took longer than 2 s'
+    Examples:
+        >>> str(DerivationTimeout("svd took longer than 2 s"))
+        'svd took longer than 2 s'
     """

@@ -75,9 +75,10 @@ def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
 
     For a 2×2 matrix the steps also show λ² − tr(A)·λ + det(A).
 
-    >>> lam = sp.Symbol("lambda")
-    >>> characteristic_polynomial(sp.Matrix([[2, 1], [1, 2]]), lam).result
-    lambda**2 - 4*lambda + 3
+    Examples:
+        >>> lam = sp.Symbol("lambda")
+        >>> characteristic_polynomial(sp.Matrix([[2, 1], [1, 2]]), lam).result
+        lambda**2 - 4*lambda + 3
     """
     A = _inputs.square_matrix(A, "A")
     lam = _inputs.symbol(lam, "lam")
@@ -141,9 +142,10 @@ def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
 def eigen(A: Any) -> Derivation:
     """Eigenpairs as ``[(eigenvalue, algebraic multiplicity, [eigenvectors]), ...]``.
 
-    >>> pairs = eigen(sp.Matrix([[2, 1], [1, 2]])).result
-    >>> [(value, multiplicity, [list(v) for v in vectors]) for value, multiplicity, vectors in pairs]
-    [(1, 1, [[-1, 1]]), (3, 1, [[1, 1]])]
+    Examples:
+        >>> pairs = eigen(sp.Matrix([[2, 1], [1, 2]])).result
+        >>> [(value, multiplicity, [list(v) for v in vectors]) for value, multiplicity, vectors in pairs]
+        [(1, 1, [[-1, 1]]), (3, 1, [[1, 1]])]
     """
     A = _inputs.square_matrix(A, "A")
     n = A.rows
@@ -246,11 +248,12 @@ def svd(A: Any) -> Derivation:
     Singular values are the square roots of the nonzero eigenvalues of AᵀA,
     largest first; U and V have orthonormal columns.
 
-    >>> U, S, V = svd(sp.Matrix([[3, 0], [0, 4]])).result
-    >>> S
-    Matrix([
-    [4, 0],
-    [0, 3]])
+    Examples:
+        >>> U, S, V = svd(sp.Matrix([[3, 0], [0, 4]])).result
+        >>> S
+        Matrix([
+        [4, 0],
+        [0, 3]])
     """
     A = _inputs.matrix(A, "A")
     _require_numeric(A, "A", "svd orders singular values by size, which needs numbers")
@@ -296,11 +299,12 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
     By the Eckart–Young theorem the error is the sum of the squares of the
     singular values that were dropped.
 
-    >>> approximation, error = low_rank_approximation(sp.Matrix([[3, 0], [0, 4]]), 1).result
-    >>> approximation, error
-    (Matrix([
-    [0, 0],
-    [0, 4]]), 9)
+    Examples:
+        >>> approximation, error = low_rank_approximation(sp.Matrix([[3, 0], [0, 4]]), 1).result
+        >>> approximation, error
+        (Matrix([
+        [0, 0],
+        [0, 4]]), 9)
     """
     A = _inputs.matrix(A, "A")
     rank = _inputs.positive_int(rank, "rank")
@@ -359,10 +363,11 @@ def pca(X: Any, k: Any) -> Derivation:
     ``explained_variance`` the k largest eigenvalues of the sample covariance
     (divisor N − 1), largest first.
 
-    >>> X = sp.Matrix([[1, 1], [2, 2], [3, 3]])
-    >>> components, variance = pca(X, 1).result
-    >>> components.T, variance
-    (Matrix([[sqrt(2)/2, sqrt(2)/2]]), [2])
+    Examples:
+        >>> X = sp.Matrix([[1, 1], [2, 2], [3, 3]])
+        >>> components, variance = pca(X, 1).result
+        >>> components.T, variance
+        (Matrix([[sqrt(2)/2, sqrt(2)/2]]), [2])
     """
     X = _inputs.matrix(X, "X")
     k = _inputs.positive_int(k, "k")

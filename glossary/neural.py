@@ -46,8 +46,9 @@ Activation = Callable[[sp.Expr], sp.Expr]
 def sigmoid(x: Any) -> sp.Expr:
     """The logistic sigmoid σ(x) = 1 / (1 + e^(−x)).
 
-    >>> sigmoid(0)
-    1/2
+    Examples:
+        >>> sigmoid(0)
+        1/2
     """
     x = _inputs.expression(x, "x")
     return 1 / (1 + sp.exp(-x))
@@ -56,8 +57,9 @@ def sigmoid(x: Any) -> sp.Expr:
 def relu(x: Any) -> sp.Expr:
     """ReLU(x) = max(0, x), written piecewise so that relu'(0) = 0.
 
-    >>> relu(-3), relu(sp.Rational(5, 2))
-    (0, 5/2)
+    Examples:
+        >>> relu(-3), relu(sp.Rational(5, 2))
+        (0, 5/2)
     """
     x = _inputs.expression(x, "x")
     return sp.Piecewise((x, x > 0), (0, True))
@@ -66,8 +68,9 @@ def relu(x: Any) -> sp.Expr:
 def step(x: Any) -> sp.Expr:
     """The step function: 1 for x > 0, else 0 (so step(0) = 0).
 
-    >>> step(0), step(2)
-    (0, 1)
+    Examples:
+        >>> step(0), step(2)
+        (0, 1)
     """
     x = _inputs.expression(x, "x")
     return sp.Piecewise((1, x > 0), (0, True))
@@ -76,8 +79,9 @@ def step(x: Any) -> sp.Expr:
 def tanh(x: Any) -> sp.Expr:
     """The hyperbolic tangent.
 
-    >>> tanh(0)
-    0
+    Examples:
+        >>> tanh(0)
+        0
     """
     x = _inputs.expression(x, "x")
     return sp.tanh(x)
@@ -133,11 +137,12 @@ def _in_terms_of_output(d: sp.Expr, y: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
 def derivative(activation: Any, x: Any) -> Derivation:
     """The derivative of an activation at ``x``, written in its simplest form.
 
-    >>> x = sp.Symbol("x")
-    >>> derivative(sigmoid, x).result == sigmoid(x) * (1 - sigmoid(x))
-    True
-    >>> derivative(relu, x).result
-    Piecewise((1, x > 0), (0, True))
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> derivative(sigmoid, x).result == sigmoid(x) * (1 - sigmoid(x))
+        True
+        >>> derivative(relu, x).result
+        Piecewise((1, x > 0), (0, True))
     """
     activation = _activation(activation)
     x = _inputs.expression(x, "x")
@@ -187,10 +192,11 @@ def _same_shape(a: sp.Matrix, b: sp.Matrix, names: str) -> None:
 def softmax(z: Any) -> sp.Matrix:
     """softmax(z)ᵢ = e^(zᵢ) / Σⱼ e^(zⱼ) for a column of logits.
 
-    >>> softmax(sp.Matrix([0, 0]))
-    Matrix([
-    [1/2],
-    [1/2]])
+    Examples:
+        >>> softmax(sp.Matrix([0, 0]))
+        Matrix([
+        [1/2],
+        [1/2]])
     """
     z = _vector(z, "z")
     exps = z.applyfunc(sp.exp)
@@ -201,8 +207,9 @@ def softmax(z: Any) -> sp.Matrix:
 def cross_entropy(y: Any, p: Any) -> sp.Expr:
     """Cross-entropy −Σᵢ yᵢ log pᵢ of one example (natural log).
 
-    >>> cross_entropy(sp.Matrix([0, 1]), sp.Matrix([sp.Rational(1, 4), sp.Rational(3, 4)]))
-    -log(3/4)
+    Examples:
+        >>> cross_entropy(sp.Matrix([0, 1]), sp.Matrix([sp.Rational(1, 4), sp.Rational(3, 4)]))
+        -log(3/4)
     """
     y, p = _vector(y, "y"), _vector(p, "p")
     _same_shape(y, p, "y and p")
@@ -212,8 +219,9 @@ def cross_entropy(y: Any, p: Any) -> sp.Expr:
 def binary_cross_entropy(y: Any, p: Any) -> sp.Expr:
     """Binary cross-entropy −[y log p + (1 − y) log(1 − p)] for a single probability.
 
-    >>> binary_cross_entropy(1, sp.Rational(1, 2))
-    log(2)
+    Examples:
+        >>> binary_cross_entropy(1, sp.Rational(1, 2))
+        log(2)
     """
     y, p = _inputs.expression(y, "y"), _inputs.expression(p, "p")
     return -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
@@ -222,8 +230,9 @@ def binary_cross_entropy(y: Any, p: Any) -> sp.Expr:
 def mse(y: Any, yhat: Any) -> sp.Expr:
     """Mean squared error: the mean of (yᵢ − ŷᵢ)² over the entries.
 
-    >>> mse(sp.Matrix([1, 2]), sp.Matrix([1, 4]))
-    2
+    Examples:
+        >>> mse(sp.Matrix([1, 2]), sp.Matrix([1, 4]))
+        2
     """
     y, yhat = _vector(y, "y"), _vector(yhat, "yhat")
     _same_shape(y, yhat, "y and yhat")
@@ -233,8 +242,9 @@ def mse(y: Any, yhat: Any) -> sp.Expr:
 def one_hot(index: Any, num_classes: Any) -> sp.Matrix:
     """The column with a single 1 at the zero-based ``index``.
 
-    >>> one_hot(2, 4).T
-    Matrix([[0, 0, 1, 0]])
+    Examples:
+        >>> one_hot(2, 4).T
+        Matrix([[0, 0, 1, 0]])
     """
     num_classes = _inputs.positive_int(num_classes, "num_classes")
     index = _inputs.nonnegative_int(index, "index")
@@ -248,10 +258,11 @@ def one_hot(index: Any, num_classes: Any) -> sp.Matrix:
 def softmax_cross_entropy_gradient(k: Any) -> Derivation:
     """∂/∂z of cross_entropy(y, softmax(z)) for k logits, with Σy = 1: softmax(z) − y.
 
-    >>> softmax_cross_entropy_gradient(2).result
-    Matrix([
-    [-y_1 + exp(z_1)/(exp(z_1) + exp(z_2))],
-    [-y_2 + exp(z_2)/(exp(z_1) + exp(z_2))]])
+    Examples:
+        >>> softmax_cross_entropy_gradient(2).result
+        Matrix([
+        [-y_1 + exp(z_1)/(exp(z_1) + exp(z_2))],
+        [-y_2 + exp(z_2)/(exp(z_1) + exp(z_2))]])
     """
     k = _inputs.positive_int(k, "k")
     z = sp.Matrix(sp.symbols(f"z_1:{k + 1}", real=True))
@@ -308,9 +319,10 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
 
     Exact input gives exact iterates.
 
-    >>> w = sp.Symbol("w")
-    >>> gradient_descent(w**2, [w], sp.Rational(1, 4), [1], 3).result
-    [(1,), (1/2,), (1/4,), (1/8,)]
+    Examples:
+        >>> w = sp.Symbol("w")
+        >>> gradient_descent(w**2, [w], sp.Rational(1, 4), [1], 3).result
+        [(1,), (1/2,), (1/4,), (1/8,)]
     """
     f = _inputs.expression(f, "f")
     params = _inputs.symbols(params, "params")
@@ -417,11 +429,12 @@ def backprop(weights: Any, biases: Any, x: Any, y: Any, activation: Any, loss: A
     ``weights[l]`` is out×in, ``biases[l]`` a column; the activation follows
     every layer; ``loss(y, output)`` gives the loss, e.g. ``neural.mse``.
 
-    >>> w, b = sp.symbols("w b")
-    >>> grads = backprop([sp.Matrix([[w]])], [sp.Matrix([b])], sp.Matrix([1]), sp.Matrix([0]),
-    ...                  lambda e: e, mse).result
-    >>> grads
-    [(Matrix([[2*b + 2*w]]), Matrix([[2*b + 2*w]]))]
+    Examples:
+        >>> w, b = sp.symbols("w b")
+        >>> grads = backprop([sp.Matrix([[w]])], [sp.Matrix([b])], sp.Matrix([1]), sp.Matrix([0]),
+        ...                  lambda e: e, mse).result
+        >>> grads
+        [(Matrix([[2*b + 2*w]]), Matrix([[2*b + 2*w]]))]
     """
     Ws, bs, x = _layers(weights, biases, x)
     activation = _activation(activation)
@@ -531,8 +544,9 @@ def _verify_backprop(Ws, bs, x, y, activation, loss, grads, points, seed) -> Ver
 def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
     """``(max_derivative, bound)``: the exact maximum of g' over the reals and max**depth.
 
-    >>> vanishing_gradient(sigmoid, 10).result
-    (1/4, 1/1048576)
+    Examples:
+        >>> vanishing_gradient(sigmoid, 10).result
+        (1/4, 1/1048576)
     """
     activation = _activation(activation)
     depth = _inputs.positive_int(depth, "depth")
@@ -615,10 +629,11 @@ def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
 def linear_layers(weights: Any, biases: Any, x: Any) -> Derivation:
     """Stacked linear layers without activation collapse to one: ``(W, b)`` with W·x + b.
 
-    >>> W, b = linear_layers([sp.Matrix([[2]]), sp.Matrix([[3]])], [sp.Matrix([1]), sp.Matrix([0])],
-    ...                      sp.Matrix([sp.Symbol("x")])).result
-    >>> W, b
-    (Matrix([[6]]), Matrix([[3]]))
+    Examples:
+        >>> W, b = linear_layers([sp.Matrix([[2]]), sp.Matrix([[3]])], [sp.Matrix([1]), sp.Matrix([0])],
+        ...                      sp.Matrix([sp.Symbol("x")])).result
+        >>> W, b
+        (Matrix([[6]]), Matrix([[3]]))
     """
     Ws, bs, x = _layers(weights, biases, x)
     combined_W, combined_b = sp.eye(x.rows), sp.zeros(x.rows, 1)
@@ -668,10 +683,11 @@ def linear_layers(weights: Any, biases: Any, x: Any) -> Derivation:
 def mse_gradient(k: Any) -> Derivation:
     """The gradient of mse(y, ŷ) with respect to the k predictions: (2/k)(ŷ − y).
 
-    >>> mse_gradient(2).result
-    Matrix([
-    [-y_1 + yhat_1],
-    [-y_2 + yhat_2]])
+    Examples:
+        >>> mse_gradient(2).result
+        Matrix([
+        [-y_1 + yhat_1],
+        [-y_2 + yhat_2]])
     """
     k = _inputs.positive_int(k, "k")
     y = sp.Matrix(sp.symbols(f"y_1:{k + 1}", real=True))
@@ -690,8 +706,9 @@ def mse_gradient(k: Any) -> Derivation:
 def binary_cross_entropy_gradient() -> Derivation:
     """d/dz of binary_cross_entropy(y, sigmoid(z)): σ(z) − y.
 
-    >>> binary_cross_entropy_gradient().result
-    -y + 1/(1 + exp(-z))
+    Examples:
+        >>> binary_cross_entropy_gradient().result
+        -y + 1/(1 + exp(-z))
     """
     y, z = sp.Symbol("y", real=True), sp.Symbol("z", real=True)
     loss = binary_cross_entropy(y, sigmoid(z))
@@ -721,9 +738,10 @@ def batch_gradient(loss: Any, params: Any, variables: Any, examples: Any) -> Der
 
     ``loss`` is the loss of one example written in ``params`` and the data ``variables``.
 
-    >>> w, x, y = sp.symbols("w x y")
-    >>> batch_gradient((w * x - y) ** 2, [w], [x, y], [(1, 2), (2, 2)]).result
-    Matrix([[5*w - 6]])
+    Examples:
+        >>> w, x, y = sp.symbols("w x y")
+        >>> batch_gradient((w * x - y) ** 2, [w], [x, y], [(1, 2), (2, 2)]).result
+        Matrix([[5*w - 6]])
     """
     loss = _inputs.expression(loss, "loss")
     params = _inputs.symbols(params, "params")
@@ -759,10 +777,11 @@ def minibatch_gradient(loss: Any, params: Any, variables: Any, examples: Any, ba
     the mean equals the full-batch gradient (an unbiased estimate) and the
     variance is s²/B · (N − B)/N, shrinking as the batch size B grows.
 
-    >>> w, x, y = sp.symbols("w x y")
-    >>> mean, variance = minibatch_gradient((w * x - y) ** 2, [w], [x, y], [(1, 0), (2, 0), (3, 0)], 1, [1]).result
-    >>> mean, variance
-    (Matrix([[28/3]]), Matrix([[392/9]]))
+    Examples:
+        >>> w, x, y = sp.symbols("w x y")
+        >>> mean, variance = minibatch_gradient((w * x - y) ** 2, [w], [x, y], [(1, 0), (2, 0), (3, 0)], 1, [1]).result
+        >>> mean, variance
+        (Matrix([[28/3]]), Matrix([[392/9]]))
     """
     import itertools
 
@@ -835,9 +854,10 @@ def regularized_update(loss: Any, params: Any, l1: Any, l2: Any, lr: Any) -> Der
 
     Returns ``(gradient, update)``, the update being θ − lr·gradient.
 
-    >>> w = sp.Symbol("w", positive=True)
-    >>> regularized_update((w - 1) ** 2, [w], 0, sp.Rational(1, 10), sp.Rational(1, 2)).result
-    (Matrix([[21*w/10 - 2]]), Matrix([[1 - w/20]]))
+    Examples:
+        >>> w = sp.Symbol("w", positive=True)
+        >>> regularized_update((w - 1) ** 2, [w], 0, sp.Rational(1, 10), sp.Rational(1, 2)).result
+        (Matrix([[21*w/10 - 2]]), Matrix([[1 - w/20]]))
     """
     loss = _inputs.expression(loss, "loss")
     params = _inputs.symbols(params, "params")
@@ -874,8 +894,9 @@ def dropout(p: Any) -> Derivation:
 
     Returns ``(mean, variance)`` of the mask: the mean is 1, so E[output] = input.
 
-    >>> dropout(sp.Rational(1, 2)).result
-    (1, 1)
+    Examples:
+        >>> dropout(sp.Rational(1, 2)).result
+        (1, 1)
     """
     import sympy.stats as stats
 
@@ -932,9 +953,10 @@ def polynomial_fit(train: Any, validation: Any, max_degree: Any) -> Derivation:
     Returns ``[(degree, training MSE, validation MSE), ...]``: training error
     never rises with the degree, while validation error eventually does.
 
-    >>> rows = polynomial_fit([(0, 0), (1, 1), (2, 4)], [(3, 9)], 2).result
-    >>> rows[-1]
-    (2, 0, 0)
+    Examples:
+        >>> rows = polynomial_fit([(0, 0), (1, 1), (2, 4)], [(3, 9)], 2).result
+        >>> rows[-1]
+        (2, 0, 0)
     """
     x = sp.Symbol("x")
     train_rows = _examples(train, [x, sp.Symbol("y")])
@@ -996,8 +1018,9 @@ def polynomial_fit(train: Any, validation: Any, max_degree: Any) -> Derivation:
 def one_hot_encoding(index: Any, num_classes: Any) -> Derivation:
     """The one-hot vector as a derivation, with its cross-entropy against a softmax.
 
-    >>> one_hot_encoding(1, 3).result.T
-    Matrix([[0, 1, 0]])
+    Examples:
+        >>> one_hot_encoding(1, 3).result.T
+        Matrix([[0, 1, 0]])
     """
     vector = one_hot(index, num_classes)
     k = vector.rows

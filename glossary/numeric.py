@@ -30,10 +30,11 @@ def sample_symbols(
 ) -> dict[sp.Symbol, np.ndarray]:
     """Random values for each symbol, respecting integer and positive assumptions.
 
-    >>> rng = np.random.default_rng(0)
-    >>> p = sp.Symbol("p", positive=True)
-    >>> bool((sample_symbols([p], 100, rng)[p] > 0).all())
-    True
+    Examples:
+        >>> rng = np.random.default_rng(0)
+        >>> p = sp.Symbol("p", positive=True)
+        >>> bool((sample_symbols([p], 100, rng)[p] > 0).all())
+        True
     """
     values: dict[sp.Symbol, np.ndarray] = {}
     for symbol in symbols:
@@ -97,9 +98,10 @@ def five_point_derivative(
 
     The step scales with the point so that large coordinates keep precision.
 
-    >>> f = lambda x: x**3
-    >>> round(float(five_point_derivative(f, [np.array([2.0])], 0, 1)[0].real), 9)
-    12.0
+    Examples:
+        >>> f = lambda x: x**3
+        >>> round(float(five_point_derivative(f, [np.array([2.0])], 0, 1)[0].real), 9)
+        12.0
     """
     base = columns[index]
     h = scale * np.maximum(1.0, np.abs(base))

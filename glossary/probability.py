@@ -164,11 +164,12 @@ def moments(X: Any) -> Derivation:
     Works for Binomial with a symbolic number of trials, through the moment
     generating function of independent Bernoulli trials.
 
-    >>> from sympy.stats import Binomial
-    >>> n = sp.Symbol("n", integer=True, positive=True)
-    >>> p = sp.Symbol("p")
-    >>> moments(Binomial("X", n, p)).result
-    (n*p, n*p*(1 - p))
+    Examples:
+        >>> from sympy.stats import Binomial
+        >>> n = sp.Symbol("n", integer=True, positive=True)
+        >>> p = sp.Symbol("p")
+        >>> moments(Binomial("X", n, p)).result
+        (n*p, n*p*(1 - p))
     """
     distribution = _random_variable(X)
     with time_limit(DEFAULT_TIME_LIMIT, f"the moments of {X}"):
@@ -312,9 +313,10 @@ def mle(density: Any, x: Any, params: Any) -> Derivation:
 
     Estimators are written over samples ``x[i]``, ``i = 1..n`` with ``Sum``.
 
-    >>> x, p = sp.symbols("x p")
-    >>> mle(p**x * (1 - p) ** (1 - x), x, [p]).result
-    {p: Sum(x[i], (i, 1, n))/n}
+    Examples:
+        >>> x, p = sp.symbols("x p")
+        >>> mle(p**x * (1 - p) ** (1 - x), x, [p]).result
+        {p: Sum(x[i], (i, 1, n))/n}
     """
     density = _inputs.expression(density, "density")
     x = _inputs.symbol(x, "x")
@@ -584,9 +586,10 @@ def _probability_table(table: Any, name: str) -> dict[Any, sp.Expr]:
 def bayes(prior: Any, likelihood: Any) -> Derivation:
     """Posterior ``{hypothesis: P(hypothesis | evidence)}`` by Bayes' theorem.
 
-    >>> bayes({"sick": sp.Rational(1, 100), "healthy": sp.Rational(99, 100)},
-    ...       {"sick": sp.Rational(9, 10), "healthy": sp.Rational(1, 10)}).result
-    {'sick': 1/12, 'healthy': 11/12}
+    Examples:
+        >>> bayes({"sick": sp.Rational(1, 100), "healthy": sp.Rational(99, 100)},
+        ...       {"sick": sp.Rational(9, 10), "healthy": sp.Rational(1, 10)}).result
+        {'sick': 1/12, 'healthy': 11/12}
     """
     prior = _probability_table(prior, "prior")
     likelihood = _probability_table(likelihood, "likelihood")
@@ -636,10 +639,11 @@ def bayes_update(prior: Any, likelihood: Any, observations: Sequence[Any]) -> De
 
     ``likelihood`` maps each hypothesis to ``{outcome: P(outcome | hypothesis)}``.
 
-    >>> half = sp.Rational(1, 2)
-    >>> coins = {"fair": {"H": half, "T": half}, "biased": {"H": sp.Rational(9, 10), "T": sp.Rational(1, 10)}}
-    >>> bayes_update({"fair": half, "biased": half}, coins, ["H", "H"]).result[-1]
-    {'fair': 25/106, 'biased': 81/106}
+    Examples:
+        >>> half = sp.Rational(1, 2)
+        >>> coins = {"fair": {"H": half, "T": half}, "biased": {"H": sp.Rational(9, 10), "T": sp.Rational(1, 10)}}
+        >>> bayes_update({"fair": half, "biased": half}, coins, ["H", "H"]).result[-1]
+        {'fair': 25/106, 'biased': 81/106}
     """
     prior = _probability_table(prior, "prior")
     if not isinstance(likelihood, Mapping) or set(likelihood) != set(prior):

@@ -89,13 +89,14 @@ def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
 def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     """Parse ``text`` into SymPy using only declared ``symbols``, listed functions and arithmetic.
 
-    >>> x = sp.Symbol("x")
-    >>> parse_expression("x**2 + sin(x) / 2", {"x": x})
-    x**2 + sin(x)/2
-    >>> parse_expression("().__class__", {})
-    Traceback (most recent call last):
-    ...
-    glossary.content.expressions.ExpressionError: '().__class__': attribute access (.) is not allowed
+    Examples:
+        >>> x = sp.Symbol("x")
+        >>> parse_expression("x**2 + sin(x) / 2", {"x": x})
+        x**2 + sin(x)/2
+        >>> parse_expression("().__class__", {})
+        Traceback (most recent call last):
+        ...
+        glossary.content.expressions.ExpressionError: '().__class__': attribute access (.) is not allowed
     """
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         raise ExpressionError(f"{text!r} is not an expression (write it as text or a number)")

@@ -1,0 +1,235 @@
+"""Entries from files to verified results: load, validate, derive, verify.
+
+An entry's journey reads top to bottom here: the file is parsed as data
+(YAML or TOML, never code), validated by the schema, its arguments converted
+by the registry, each formula derived by the core library under a time limit
+and checked by its independent verifier. Every failure becomes an
+:class:`EntryError` naming the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import time
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sympy as sp
+import yaml
+from pydantic import ValidationError
+
+from ..derivation import Derivation, VerificationReport, time_limit
+from ..errors import GlossaryError
+from .examples import example_code
+from .registry import HELPERS, ArgumentError, convert_arguments
+from .schema import Entry, Formula
+
+__all__ = [
+    "FORMULA_TIME_LIMIT",
+    "EntryError",
+    "EntryResult",
+    "FormulaResult",
+    "derive_entry",
+    "entry_files",
+    "load_entries",
+    "load_entry",
+]
+
+#: Seconds one formula may take to derive and verify before the build stops.
+FORMULA_TIME_LIMIT = 20.0
+#: Points for each page's numeric check.
+VERIFY_POINTS = 1000
+
+SUFFIXES = (".yaml", ".yml", ".toml")
+
+
+class EntryError(GlossaryError):
+    """A mistake in an entry file: ``file: field: problem``."""
+
+    def __init__(self, file: str | Path, field: str, problem: str) -> None:
+        self.file = str(file)
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{self.file}: {field}: {problem}")
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe YAML (no object tags) that refuses a key given twice."""
+
+
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(None, None, f"the key {key!r} is given twice", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
+def _read_data(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise EntryError(path, "(file)", f"is not UTF-8 text: {error.reason} at byte {error.start}") from None
+    except OSError as error:
+        raise EntryError(path, "(file)", f"cannot be read: {error.strerror}") from None
+    if path.suffix == ".toml":
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise EntryError(path, "(syntax)", f"malformed TOML: {error}") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise EntryError(path, "(syntax)", f"malformed YAML{where}: {problem}") from None
+
+
+def _field_path(location: Sequence[Any]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _pydantic_problem(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "unknown field (check the spelling; see an existing entry for the fields)"
+    if kind == "missing":
+        return "is missing (every text needs both ko and en)"
+    return error.get("msg", "is invalid")
+
+
+def load_entry(path: str | Path) -> Entry:
+    """Read and validate one entry file."""
+    path = Path(path)
+    data = _read_data(path)
+    if not isinstance(data, dict):
+        raise EntryError(path, "(top level)", f"must be a mapping of fields, got {type(data).__name__}")
+    try:
+        entry = Entry.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        raise EntryError(path, _field_path(first["loc"]), _pydantic_problem(first)) from None
+    if entry.id != path.stem:
+        raise EntryError(path, "id", f"{entry.id!r} must match the file name {path.stem!r}")
+    seen: set[str] = set()
+    for index, formula in enumerate(entry.formulas):
+        _check_formula_shape(path, f"formulas[{index}]", formula, seen)
+    for s_index, section in enumerate(entry.sections):
+        for f_index, formula in enumerate(section.formulas):
+            _check_formula_shape(path, f"sections[{s_index}].formulas[{f_index}]", formula, seen)
+    return entry
+
+
+def _check_formula_shape(path: Path, field: str, formula: Formula, seen: set[str]) -> None:
+    if formula.id in seen:
+        raise EntryError(path, f"{field}.id", f"{formula.id!r} is used twice in this entry")
+    seen.add(formula.id)
+    if formula.helper not in HELPERS:
+        known = ", ".join(sorted(HELPERS))
+        raise EntryError(path, f"{field}.helper", f"unknown helper {formula.helper!r} (known: {known})")
+
+
+def entry_files(directory: str | Path) -> list[Path]:
+    """Entry files in a folder, sorted by name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise EntryError(directory, "(folder)", "the entries folder does not exist")
+    return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith("."))
+
+
+def load_entries(directory: str | Path, known_plots: Iterable[str] = ()) -> dict[str, tuple[Path, Entry]]:
+    """Every entry of a folder, with relations and plots checked across entries."""
+    entries: dict[str, tuple[Path, Entry]] = {}
+    for path in entry_files(directory):
+        entry = load_entry(path)
+        if entry.id in entries:
+            raise EntryError(path, "id", f"{entry.id!r} is also defined in {entries[entry.id][0]}")
+        entries[entry.id] = (path, entry)
+    plots = set(known_plots)
+    for path, entry in entries.values():
+        for index, target in enumerate(entry.builds_on):
+            if target not in entries:
+                raise EntryError(path, f"builds_on[{index}]", f"no entry has the id {target!r}")
+            if target == entry.id:
+                raise EntryError(path, f"builds_on[{index}]", "an entry cannot build on itself")
+        for index, plot in enumerate(entry.plots):
+            if plots and plot not in plots:
+                raise EntryError(path, f"plots[{index}]", f"unknown plot {plot!r} (known: {', '.join(sorted(plots))})")
+    return entries
+
+
+def entry_symbols(entry: Entry) -> dict[str, sp.Symbol]:
+    return {name: sp.Symbol(name, **{word: True for word in words.split()}) for name, words in entry.symbols.items()}
+
+
+@dataclass(frozen=True)
+class FormulaResult:
+    formula: Formula
+    field: str
+    derivation: Derivation
+    report: VerificationReport
+    example: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    path: Path
+    entry: Entry
+    formulas: tuple[FormulaResult, ...]
+
+    def for_section(self, section_id: str | None) -> list[FormulaResult]:
+        if section_id is None:
+            ids = {f.id for f in self.entry.formulas}
+        else:
+            ids = {f.id for s in self.entry.sections if s.id == section_id for f in s.formulas}
+        return [r for r in self.formulas if r.formula.id in ids]
+
+
+def _formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
+    fields = [(f"formulas[{i}]", f) for i, f in enumerate(entry.formulas)]
+    for s, section in enumerate(entry.sections):
+        fields += [(f"sections[{s}].formulas[{i}]", f) for i, f in enumerate(section.formulas)]
+    return fields
+
+
+def derive_entry(
+    path: Path, entry: Entry, points: int = VERIFY_POINTS, limit: float | None = FORMULA_TIME_LIMIT
+) -> EntryResult:
+    """Derive and verify every formula of an entry; the first failure raises EntryError."""
+    symbols = entry_symbols(entry)
+    results = []
+    for field, formula in _formula_fields(entry):
+        try:
+            arguments = convert_arguments(formula.helper, formula.args, symbols, field)
+        except ArgumentError as error:
+            raise EntryError(path, error.field, error.problem) from None
+        started = time.perf_counter()
+        try:
+            with time_limit(limit, f"{path.name}: {field} ({formula.helper})"):
+                derivation = HELPERS[formula.helper].function(**arguments)
+                report = derivation.verify(points=points, seed=0)
+        except GlossaryError as error:
+            raise EntryError(path, field, f"{formula.helper} failed: {error}") from None
+        results.append(
+            FormulaResult(
+                formula=formula,
+                field=field,
+                derivation=derivation,
+                report=report,
+                example=example_code(formula.helper, arguments, symbols),
+                seconds=time.perf_counter() - started,
+            )
+        )
+    return EntryResult(path, entry, tuple(results))

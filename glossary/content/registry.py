@@ -1,0 +1,244 @@
+"""The helpers an entry may call, and how each argument is read from entry data.
+
+An entry names a helper (``calculus.partial``) and gives its arguments as
+plain data; each argument has a kind that says how to turn that data into
+SymPy objects, always through the whitelist parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from .. import calculus, linalg, neural, probability
+from ..errors import GlossaryError
+from .expressions import parse_expression
+
+__all__ = ["HELPERS", "ArgumentError", "Helper", "convert_arguments"]
+
+
+class ArgumentError(GlossaryError):
+    """An argument in an entry has the wrong form; ``field`` says which."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+Symbols = Mapping[str, sp.Symbol]
+
+
+def _expr(value: Any, symbols: Symbols, field: str) -> sp.Expr:
+    try:
+        return parse_expression(value, symbols)
+    except GlossaryError as error:
+        raise ArgumentError(field, str(error)) from None
+
+
+def _list(value: Any, field: str) -> list:
+    if not isinstance(value, list) or not value:
+        raise ArgumentError(field, f"expected a non-empty list, got {value!r}")
+    return value
+
+
+def _mapping(value: Any, field: str) -> dict:
+    if not isinstance(value, dict) or not value:
+        raise ArgumentError(field, f"expected a non-empty mapping, got {value!r}")
+    return value
+
+
+def _symbol(value: Any, symbols: Symbols, field: str) -> sp.Symbol:
+    if not isinstance(value, str) or value not in symbols:
+        declared = ", ".join(sorted(symbols)) or "none"
+        raise ArgumentError(field, f"{value!r} is not a declared symbol (declared: {declared})")
+    return symbols[value]
+
+
+def _matrix(value: Any, symbols: Symbols, field: str) -> sp.Matrix:
+    rows = _list(value, field)
+    if all(not isinstance(row, list) for row in rows):
+        return sp.Matrix([_expr(v, symbols, f"{field}[{i}]") for i, v in enumerate(rows)])
+    width = len(_list(rows[0], f"{field}[0]"))
+    converted = []
+    for i, row in enumerate(rows):
+        row = _list(row, f"{field}[{i}]")
+        if len(row) != width:
+            raise ArgumentError(f"{field}[{i}]", f"has {len(row)} entries; the first row has {width}")
+        converted.append([_expr(v, symbols, f"{field}[{i}][{j}]") for j, v in enumerate(row)])
+    return sp.Matrix(converted)
+
+
+def _int(value: Any, symbols: Symbols, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ArgumentError(field, f"expected a whole number, got {value!r}")
+    return value
+
+
+_ACTIVATIONS = {"sigmoid": neural.sigmoid, "relu": neural.relu, "step": neural.step, "tanh": neural.tanh}
+_LOSSES = {
+    "mse": neural.mse,
+    "cross_entropy": neural.cross_entropy,
+    "softmax_cross_entropy": lambda y, output: neural.cross_entropy(y, neural.softmax(output)),
+}
+_DISTRIBUTIONS = ("Bernoulli", "Binomial", "Normal", "Poisson", "Exponential", "Uniform", "Geometric")
+
+
+def _named(table: dict[str, Any], what: str) -> Callable[[Any, Symbols, str], Any]:
+    def convert(value: Any, symbols: Symbols, field: str) -> Any:
+        if value not in table:
+            raise ArgumentError(field, f"unknown {what} {value!r} (known: {', '.join(table)})")
+        return table[value]
+
+    return convert
+
+
+def _random_variable(value: Any, symbols: Symbols, field: str) -> Any:
+    import sympy.stats as stats
+
+    spec = _mapping(value, field)
+    unknown = set(spec) - {"distribution", "args"}
+    if unknown:
+        raise ArgumentError(field, f"unknown keys {sorted(unknown)}; use distribution and args")
+    name = spec.get("distribution")
+    if name not in _DISTRIBUTIONS:
+        raise ArgumentError(f"{field}.distribution", f"{name!r} is not one of {', '.join(_DISTRIBUTIONS)}")
+    args = [_expr(v, symbols, f"{field}.args[{i}]") for i, v in enumerate(_list(spec.get("args"), f"{field}.args"))]
+    try:
+        return getattr(stats, name)("X", *args)
+    except (ValueError, TypeError) as error:
+        raise ArgumentError(field, f"{name}{tuple(args)} is not a valid distribution: {error}") from None
+
+
+KINDS: dict[str, Callable[[Any, Symbols, str], Any]] = {
+    "expr": _expr,
+    "symbol": _symbol,
+    "symbols": lambda v, s, f: [_symbol(x, s, f"{f}[{i}]") for i, x in enumerate(_list(v, f))],
+    "exprs": lambda v, s, f: [_expr(x, s, f"{f}[{i}]") for i, x in enumerate(_list(v, f))],
+    "matrix": _matrix,
+    "matrices": lambda v, s, f: [_matrix(m, s, f"{f}[{i}]") for i, m in enumerate(_list(v, f))],
+    "rows": lambda v, s, f: [
+        [_expr(x, s, f"{f}[{i}][{j}]") for j, x in enumerate(_list(r, f"{f}[{i}]"))] for i, r in enumerate(_list(v, f))
+    ],
+    "int": _int,
+    "activation": _named(_ACTIVATIONS, "activation"),
+    "loss": _named(_LOSSES, "loss"),
+    "symbol_map": lambda v, s, f: {
+        _symbol(k, s, f"{f}.{k}"): _expr(x, s, f"{f}.{k}") for k, x in _mapping(v, f).items()
+    },
+    "table": lambda v, s, f: {str(k): _expr(x, s, f"{f}.{k}") for k, x in _mapping(v, f).items()},
+    "nested_table": lambda v, s, f: {
+        str(k): {str(o): _expr(x, s, f"{f}.{k}.{o}") for o, x in _mapping(t, f"{f}.{k}").items()}
+        for k, t in _mapping(v, f).items()
+    },
+    "strings": lambda v, s, f: [str(x) for x in _list(v, f)],
+    "random_variable": _random_variable,
+}
+
+
+@dataclass(frozen=True)
+class Helper:
+    function: Callable[..., Any]
+    parameters: dict[str, str]
+
+    @property
+    def module(self) -> str:
+        return self.function.__module__.rsplit(".", 1)[-1]
+
+
+def _h(function: Callable[..., Any], **parameters: str) -> Helper:
+    return Helper(function, parameters)
+
+
+HELPERS: dict[str, Helper] = {
+    "calculus.partial": _h(calculus.partial, f="expr", x="symbol"),
+    "calculus.gradient": _h(calculus.gradient, f="expr", variables="symbols"),
+    "calculus.chain_rule": _h(calculus.chain_rule, outer="expr", inner="symbol_map", x="symbol"),
+    "linalg.characteristic_polynomial": _h(linalg.characteristic_polynomial, A="matrix", lam="symbol"),
+    "linalg.eigen": _h(linalg.eigen, A="matrix"),
+    "linalg.svd": _h(linalg.svd, A="matrix"),
+    "linalg.low_rank_approximation": _h(linalg.low_rank_approximation, A="matrix", rank="int"),
+    "linalg.pca": _h(linalg.pca, X="matrix", k="int"),
+    "probability.moments": _h(probability.moments, X="random_variable"),
+    "probability.mle": _h(probability.mle, density="expr", x="symbol", params="symbols"),
+    "probability.bayes": _h(probability.bayes, prior="table", likelihood="table"),
+    "probability.bayes_update": _h(
+        probability.bayes_update, prior="table", likelihood="nested_table", observations="strings"
+    ),
+    "neural.derivative": _h(neural.derivative, activation="activation", x="symbol"),
+    "neural.softmax_cross_entropy_gradient": _h(neural.softmax_cross_entropy_gradient, k="int"),
+    "neural.mse_gradient": _h(neural.mse_gradient, k="int"),
+    "neural.binary_cross_entropy_gradient": _h(neural.binary_cross_entropy_gradient),
+    "neural.gradient_descent": _h(
+        neural.gradient_descent, f="expr", params="symbols", lr="expr", start="exprs", steps="int"
+    ),
+    "neural.backprop": _h(
+        neural.backprop,
+        weights="matrices",
+        biases="matrices",
+        x="matrix",
+        y="matrix",
+        activation="activation",
+        loss="loss",
+    ),
+    "neural.vanishing_gradient": _h(neural.vanishing_gradient, activation="activation", depth="int"),
+    "neural.linear_layers": _h(neural.linear_layers, weights="matrices", biases="matrices", x="matrix"),
+    "neural.batch_gradient": _h(
+        neural.batch_gradient, loss="expr", params="symbols", variables="symbols", examples="rows"
+    ),
+    "neural.minibatch_gradient": _h(
+        neural.minibatch_gradient,
+        loss="expr",
+        params="symbols",
+        variables="symbols",
+        examples="rows",
+        batch_size="int",
+        at="exprs",
+    ),
+    "neural.regularized_update": _h(
+        neural.regularized_update, loss="expr", params="symbols", l1="expr", l2="expr", lr="expr"
+    ),
+    "neural.dropout": _h(neural.dropout, p="expr"),
+    "neural.polynomial_fit": _h(neural.polynomial_fit, train="rows", validation="rows", max_degree="int"),
+    "neural.one_hot_encoding": _h(neural.one_hot_encoding, index="int", num_classes="int"),
+}
+
+
+#: Which terms a helper builds on: the concept map draws these edges for every entry using it.
+HELPER_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "calculus.gradient": ("partial-derivative",),
+    "calculus.chain_rule": ("partial-derivative",),
+    "linalg.pca": ("eigenvalue",),
+    "linalg.svd": ("eigenvalue",),
+    "linalg.low_rank_approximation": ("svd",),
+    "probability.mle": ("partial-derivative",),
+    "probability.bayes_update": ("bayes",),
+    "neural.backprop": ("chain-rule", "activation-function", "loss-function"),
+    "neural.gradient_descent": ("partial-derivative",),
+    "neural.softmax_cross_entropy_gradient": ("one-hot", "partial-derivative"),
+    "neural.vanishing_gradient": ("activation-function", "chain-rule"),
+    "neural.batch_gradient": ("gradient-descent",),
+    "neural.minibatch_gradient": ("batch",),
+    "neural.regularized_update": ("gradient-descent", "loss-function"),
+}
+
+
+def convert_arguments(helper_name: str, args: dict[str, Any], symbols: Symbols, field: str) -> dict[str, Any]:
+    """Check an entry's arguments against the helper and convert them; errors name the field."""
+    if helper_name not in HELPERS:
+        known = ", ".join(sorted(HELPERS))
+        raise ArgumentError(f"{field}.helper", f"unknown helper {helper_name!r} (known: {known})")
+    helper = HELPERS[helper_name]
+    unknown = sorted(set(args) - set(helper.parameters))
+    if unknown:
+        raise ArgumentError(
+            f"{field}.args",
+            f"{helper_name} takes no argument {unknown[0]!r} (it takes {', '.join(helper.parameters) or 'none'})",
+        )
+    missing = [name for name in helper.parameters if name not in args]
+    if missing:
+        raise ArgumentError(f"{field}.args", f"{helper_name} needs the argument {missing[0]!r}")
+    return {name: KINDS[kind](args[name], symbols, f"{field}.args.{name}") for name, kind in helper.parameters.items()}
