@@ -51,17 +51,18 @@ def sample_symbols(
 def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> Callable[..., Any]:
     """``sympy.lambdify`` to NumPy, wrapping SymPy's failures as GlossaryError."""
     try:
-        if (
-            not sp.sympify(expr).has(sp.Piecewise)
-            if not isinstance(expr, (list, tuple))
-            else not any(sp.sympify(e).has(sp.Piecewise) for e in expr)
-        ):
-            return sp.lambdify(list(symbols), expr, modules="numpy")
-        # NumPy's select() rejects the scalar branches SymPy prints for nested
-        # Piecewise conditions (ReLU after ReLU), so those run point by point.
+        vectorised = sp.lambdify(list(symbols), expr, modules="numpy")
         scalar = sp.lambdify(list(symbols), expr, modules="math")
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - lambdify fails in many ways
         raise GlossaryError(f"cannot evaluate {expr} numerically: {error}") from None
+    try:
+        with np.errstate(all="ignore"):
+            vectorised(*([np.array([0.5, -0.5])] * len(symbols)))
+        return vectorised
+    except TypeError:
+        # NumPy's select() rejects the scalar branches SymPy prints for nested
+        # Piecewise conditions (ReLU after ReLU): those run point by point.
+        pass
 
     def guarded(*args: float) -> Any:
         try:

@@ -218,7 +218,7 @@ HELPER_CONCEPTS: dict[str, tuple[str, ...]] = {
     "probability.bayes_update": ("bayes",),
     "neural.backprop": ("chain-rule", "activation-function", "loss-function"),
     "neural.gradient_descent": ("partial-derivative",),
-    "neural.softmax_cross_entropy_gradient": ("one-hot", "partial-derivative"),
+    "neural.softmax_cross_entropy_gradient": ("partial-derivative",),
     "neural.vanishing_gradient": ("activation-function", "chain-rule"),
     "neural.batch_gradient": ("gradient-descent",),
     "neural.minibatch_gradient": ("batch",),
