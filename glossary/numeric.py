@@ -53,7 +53,7 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> Callable[..., Any]:
     try:
         vectorised = sp.lambdify(list(symbols), expr, modules="numpy")
         scalar = sp.lambdify(list(symbols), expr, modules="math")
-    except Exception as error:  # noqa: BLE001 - lambdify fails in many ways
+    except Exception as error:
         raise GlossaryError(f"cannot evaluate {expr} numerically: {error}") from None
     try:
         with np.errstate(all="ignore"):

@@ -16,3 +16,54 @@ settings.register_profile(
     derandomize=True,
 )
 settings.load_profile("glossary")
+
+
+# -- a real MkDocs build of the project, shared by the site and browser tests -----------------
+
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_DATE_EPOCH = "1700000000"
+
+
+def copy_project(target: Path) -> Path:
+    """The files a build reads, copied so tests may break entries without touching the repository."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    for folder in ("entries", "templates", "docs"):
+        shutil.copytree(ROOT / folder, target / folder)
+    (target / "node_modules").symlink_to(ROOT / "node_modules")
+    return target
+
+
+def mkdocs_build(project: Path, site: Path, *, clean_cache: bool = True) -> subprocess.CompletedProcess:
+    if clean_cache:
+        shutil.rmtree(project / ".cache", ignore_errors=True)
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory) -> Path:
+    project = copy_project(tmp_path_factory.mktemp("project"))
+    result = mkdocs_build(project, project / "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def built_site(built_project) -> Path:
+    return built_project / "site"

@@ -20,10 +20,10 @@ import sympy as sp
 import yaml
 from pydantic import ValidationError
 
-from ..derivation import Derivation, VerificationReport, time_limit
+from ..derivation import Derivation, VerificationReport, time_limit, values_equal
 from ..errors import GlossaryError
 from .examples import example_code
-from .registry import HELPERS, ArgumentError, convert_arguments
+from .registry import HELPERS, KINDS, ArgumentError, convert_arguments, unknown_helper_message
 from .schema import Entry, Formula
 
 __all__ = [
@@ -136,8 +136,7 @@ def _check_formula_shape(path: Path, field: str, formula: Formula, seen: set[str
         raise EntryError(path, f"{field}.id", f"{formula.id!r} is used twice in this entry")
     seen.add(formula.id)
     if formula.helper not in HELPERS:
-        known = ", ".join(sorted(HELPERS))
-        raise EntryError(path, f"{field}.helper", f"unknown helper {formula.helper!r} (known: {known})")
+        raise EntryError(path, f"{field}.helper", unknown_helper_message(formula.helper))
 
 
 def entry_files(directory: str | Path) -> list[Path]:
@@ -197,6 +196,19 @@ class EntryResult:
         return [r for r in self.formulas if r.formula.id in ids]
 
 
+def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: dict[str, sp.Symbol]) -> None:
+    """Compare the derived result with the answer the author expects."""
+    if not isinstance(result, (sp.Expr, sp.MatrixBase)):
+        raise EntryError(path, field, "expect can only check a result that is one expression or one matrix")
+    kind = "matrix" if isinstance(expect, list) else "expr"
+    try:
+        expected = KINDS[kind](expect, symbols, field)
+    except ArgumentError as error:
+        raise EntryError(path, error.field, error.problem) from None
+    if not values_equal(result, expected, field):
+        raise EntryError(path, field, f"SymPy derived {result}, which differs from the expected {expected}")
+
+
 def _formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
     fields = [(f"formulas[{i}]", f) for i, f in enumerate(entry.formulas)]
     for s, section in enumerate(entry.sections):
@@ -222,6 +234,8 @@ def derive_entry(
                 report = derivation.verify(points=points, seed=0)
         except GlossaryError as error:
             raise EntryError(path, field, f"{formula.helper} failed: {error}") from None
+        if formula.expect is not None:
+            _check_expected(path, f"{field}.expect", formula.expect, derivation.result, symbols)
         results.append(
             FormulaResult(
                 formula=formula,

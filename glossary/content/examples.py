@@ -66,7 +66,7 @@ def _free_names(value: Any) -> set[str]:
 
     if isinstance(value, RandomSymbol):
         return _free_names(list(value.pspace.distribution.args))
-    if isinstance(value, sp.Basic):
+    if isinstance(value, (sp.Basic, sp.MatrixBase)):
         return {s.name for s in value.free_symbols}
     if isinstance(value, dict):
         return _free_names(list(value.keys())) | _free_names(list(value.values()))

@@ -7,6 +7,7 @@ SymPy objects, always through the whitelist parser.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -226,11 +227,16 @@ HELPER_CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def unknown_helper_message(name: str) -> str:
+    close = difflib.get_close_matches(name, HELPERS, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    return f"unknown helper {name!r}; {hint}known helpers: {', '.join(sorted(HELPERS))}"
+
+
 def convert_arguments(helper_name: str, args: dict[str, Any], symbols: Symbols, field: str) -> dict[str, Any]:
     """Check an entry's arguments against the helper and convert them; errors name the field."""
     if helper_name not in HELPERS:
-        known = ", ".join(sorted(HELPERS))
-        raise ArgumentError(f"{field}.helper", f"unknown helper {helper_name!r} (known: {known})")
+        raise ArgumentError(f"{field}.helper", unknown_helper_message(helper_name))
     helper = HELPERS[helper_name]
     unknown = sorted(set(args) - set(helper.parameters))
     if unknown:

@@ -50,6 +50,8 @@ class Formula(Strict):
     args: dict[str, Any] = {}
     note: Bilingual | None = None
     example: bool = False
+    #: The textbook answer, if the author wants it checked: the build fails when SymPy's differs.
+    expect: str | int | float | list | None = None
 
 
 class Section(Strict):
