@@ -10,6 +10,7 @@ the file, the field and the problem.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -83,6 +84,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         written = sync_folder(self.build_docs, layers)
         log.info(f"{self.site.summary()}; {written} files written")
 
+    # Why: mkdocs-static-i18n gives every page <link rel="alternate"> tags that point at the same
+    # page in each language, and Material's script fetches "sitemap.xml" next to each of them,
+    # a 404 on every page. The language menu keeps its per-page links and the sitemap keeps hreflang.
+    def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
+        return _HEAD_ALTERNATE.sub("", output)
+
     def on_serve(self, server, config: MkDocsConfig, builder):
         # The build folder changes because of builds; watching it would rebuild forever.
         # The inputs are the entries, the templates and the real docs/.
@@ -90,6 +97,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         for folder in (self.entries_dir, self.templates_dir, self.real_docs):
             server.watch(str(folder))
         return server
+
+
+_HEAD_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\s*')
 
 
 def sync_folder(folder: Path, files: dict[str, bytes]) -> int:

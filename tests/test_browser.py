@@ -1,0 +1,293 @@
+"""The built site as its readers use it: headless Chromium, offline, Korean search, both languages.
+
+Every request leaving 127.0.0.1 is blocked and counted. On failure a screenshot of
+the page is saved under test-artifacts/. A summary (pages, requests, links, search
+results, page weight) is written to test-artifacts/browser-report.json.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import statistics
+import threading
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from glossary.content.catalog import load_entries
+
+playwright_sync = pytest.importorskip("playwright.sync_api", reason="Playwright is a test dependency")
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ENTRIES = sorted((e for _, e in load_entries(ROOT / "entries").values()), key=lambda e: (e.category, e.order))
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
+RAW_TEX = re.compile(r"\\(frac|left|right|begin|end|mathrm|operatorname|sum|partial)\b|\$\$|\\\(|\\\[")
+REPORT: dict = {"pages": 0, "external_requests": 0, "broken_links": [], "search": {}, "weights": []}
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    with playwright_sync.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield instance
+        instance.close()
+    ARTIFACTS.mkdir(exist_ok=True)
+    if REPORT["weights"]:
+        REPORT["median_page_weight_bytes"] = statistics.median(REPORT["weights"])
+    (ARTIFACTS / "browser-report.json").write_text(json.dumps(REPORT, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+class Visit:
+    """One page load with its console errors, blocked requests and transferred bytes."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.bytes = 0
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("response", self._count)
+        self.page.goto(url, wait_until="load")
+
+    def _route(self, route):
+        host = urllib.parse.urlsplit(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            REPORT["external_requests"] += 1
+            route.abort()
+
+    def _count(self, response):
+        if response.status >= 400:
+            self.errors.append(f"HTTP {response.status} for {response.url}")
+        try:
+            self.bytes += len(response.body())
+        except Exception:
+            pass
+
+    def fail(self, name: str, message: str):
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        pytest.fail(message)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def term_url(server: str, lang: str, category: str, term: str) -> str:
+    prefix = "" if lang == "ko" else "en/"
+    return f"{server}/{prefix}{category}/{term}/"
+
+
+PAGES = [(lang, e) for e in ENTRIES for lang in ("ko", "en")]
+
+
+@pytest.mark.parametrize(("lang", "entry"), PAGES, ids=[f"{lang}-{e.id}" for lang, e in PAGES])
+def test_term_page_renders_offline(browser, server, lang, entry):
+    visit = Visit(browser, term_url(server, lang, entry.category, entry.id))
+    page = visit.page
+    name = f"{lang}-{entry.id}"
+    try:
+        page.wait_for_function(
+            "document.querySelectorAll('.arithmatex').length > 0 && "
+            "document.querySelectorAll('.arithmatex[data-typeset]').length === "
+            "document.querySelectorAll('.arithmatex').length",
+            timeout=15000,
+        )
+        # Plots load lazily; a reader scrolling down would load them, so the test asks for them now.
+        page.evaluate(
+            """async () => {
+                const images = [...document.querySelectorAll('.md-content img')];
+                images.forEach(i => { i.loading = 'eager'; });
+                await Promise.all(images.map(i => i.decode().catch(() => null)));
+            }"""
+        )
+        checks = page.evaluate(
+            """() => {
+                const main = document.querySelector('.md-content').cloneNode(true);
+                main.querySelectorAll('.katex-mathml, pre, code, script').forEach(e => e.remove());
+                const images = [...document.querySelectorAll('.md-content img')];
+                return {
+                  katex: document.querySelectorAll('.md-content .katex').length,
+                  errors: document.querySelectorAll('.katex-error').length,
+                  text: main.textContent,
+                  images: images.length,
+                  broken: images.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+                  steps: document.querySelectorAll('.md-content details.abstract').length,
+                  checks: document.querySelectorAll('.md-content .admonition.success').length,
+                  example: document.querySelectorAll('.md-content .language-python').length,
+                  links: [...document.querySelectorAll('.md-content a[href], .md-nav a[href]')].map(a => a.href),
+                };
+            }"""
+        )
+        raw = RAW_TEX.search(checks["text"])
+        problems = []
+        if checks["katex"] == 0:
+            problems.append("no rendered math")
+        if checks["errors"]:
+            problems.append(f"{checks['errors']} KaTeX errors")
+        if raw:
+            start = max(raw.start() - 40, 0)
+            problems.append(f"raw TeX visible: {checks['text'][start : raw.end() + 40]!r}")
+        if visit.errors:
+            problems.append(f"console errors: {visit.errors}")
+        if visit.blocked:
+            problems.append(f"requests leaving the machine: {visit.blocked}")
+        if checks["broken"]:
+            problems.append(f"images not loaded: {checks['broken']}")
+        if entry.plots and checks["images"] < len(entry.plots):
+            problems.append("plot missing")
+        formulas = len(entry.all_formulas())
+        if checks["steps"] != formulas or checks["checks"] != formulas:
+            problems.append(f"{checks['steps']} derivations and {checks['checks']} checks for {formulas} formulas")
+        if checks["example"] < 1:
+            problems.append("no example")
+        if problems:
+            visit.fail(name, "; ".join(problems))
+        REPORT["pages"] += 1
+        REPORT["weights"].append(visit.bytes)
+        LINKS.update(link for link in checks["links"] if link.startswith(server))
+    finally:
+        visit.close()
+
+
+LINKS: set[str] = set()
+
+
+def test_every_internal_link_and_anchor_resolves(server):
+    assert LINKS, "the term page tests collect the links"
+    fetched: dict[str, str | None] = {}
+    broken = []
+    for link in sorted(LINKS):
+        address, _, fragment = link.partition("#")
+        if address not in fetched:
+            try:
+                with urllib.request.urlopen(address, timeout=10) as response:
+                    fetched[address] = response.read().decode("utf-8", "replace")
+            except OSError:
+                fetched[address] = None
+        html = fetched[address]
+        if html is None:
+            broken.append(link)
+        elif fragment and f'id="{urllib.parse.unquote(fragment)}"' not in html:
+            broken.append(link)
+    REPORT["broken_links"] = broken
+    REPORT["links_checked"] = len(LINKS)
+    assert broken == []
+
+
+SEARCHES = [
+    ("ko", "편미분", "partial-derivative"),
+    ("ko", "고유값", "eigenvalue"),
+    ("ko", "역전파", "backpropagation"),
+    ("ko", "과적합", "overfitting"),
+    ("ko", "정규 분포", "normal"),
+    ("ko", "베이즈", "bayes"),
+    ("ko", "특이값", "svd"),
+    ("ko", "경사 하강법", "gradient-descent"),
+    ("ko", "최대우도", "mle"),
+    ("en", "partial derivative", "partial-derivative"),
+    ("en", "eigenvalue", "eigenvalue"),
+    ("en", "backpropagation", "backpropagation"),
+    ("en", "one-hot", "one-hot"),
+    ("en", "Bayes", "bayes"),
+]
+
+
+@pytest.mark.parametrize(("lang", "query", "term"), SEARCHES, ids=[f"{lang}-{q}" for lang, q, _ in SEARCHES])
+def test_search_puts_the_term_first(browser, server, lang, query, term):
+    visit = Visit(browser, f"{server}/{'' if lang == 'ko' else 'en/'}")
+    page = visit.page
+    try:
+        page.click("label.md-search__icon, .md-search__input", timeout=5000)
+        box = page.locator("input.md-search__input")
+        # Hangul typed key by key does not fire keyup, which Material listens to:
+        # fill the box, then press a key.
+        box.fill(query)
+        box.press("End")
+        page.wait_for_selector(".md-search-result__item", timeout=15000)
+        first = page.locator(".md-search-result__item a").first
+        href = first.get_attribute("href")
+        excerpt = page.locator(".md-search-result__item").first.inner_text()
+        REPORT["search"][f"{lang}: {query}"] = href
+        if f"/{term}/" not in href:
+            visit.fail(f"search-{lang}-{term}", f"first result for {query!r} is {href}, expected the {term} page")
+        raw = RAW_TEX.search(excerpt)
+        if raw:
+            visit.fail(f"search-{lang}-{term}", f"search excerpt shows raw TeX: {excerpt[:200]!r}")
+    finally:
+        visit.close()
+
+
+def test_search_finds_a_word_with_a_particle(browser, server):
+    """역전파는 (backpropagation + topic particle) still reaches the backpropagation page among the results."""
+    visit = Visit(browser, f"{server}/")
+    try:
+        visit.page.click(".md-search__input")
+        box = visit.page.locator("input.md-search__input")
+        box.fill("역전파는")
+        box.press("End")
+        visit.page.wait_for_selector(".md-search-result__item", timeout=15000)
+        hrefs = visit.page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
+        REPORT["search"]["ko: 역전파는 (any result)"] = [h.split("?")[0] for h in hrefs[:3]]
+        if not any("/backpropagation/" in h for h in hrefs):
+            visit.fail("search-particle", f"no backpropagation page among {hrefs}")
+    finally:
+        visit.close()
+
+
+SWITCHES = [(lang, e) for e in ENTRIES[::3] for lang in ("ko", "en")]
+
+
+@pytest.mark.parametrize(("lang", "entry"), SWITCHES, ids=[f"{lang}-{e.id}" for lang, e in SWITCHES])
+def test_language_switch_stays_on_the_term(browser, server, lang, entry):
+    other = "en" if lang == "ko" else "ko"
+    visit = Visit(browser, term_url(server, lang, entry.category, entry.id))
+    page = visit.page
+    try:
+        page.hover(".md-header__option .md-select")
+        page.click(f'a.md-select__link[hreflang="{other}"]')
+        page.wait_for_load_state("load")
+        expected = term_url(server, other, entry.category, entry.id)
+        if page.url != expected:
+            visit.fail(f"switch-{lang}-{entry.id}", f"switching language went to {page.url}, expected {expected}")
+        assert entry.names[other] in page.title()
+    finally:
+        visit.close()
