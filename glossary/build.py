@@ -1,64 +1,260 @@
-"""The whole site as a value: entries in, ``{path: content}`` out, with a memory of what was derived.
+"""The whole site as a value: entries in, ``{path: content}`` out.
 
 Used by the MkDocs plugin and by the command line alike; it holds no MkDocs
-objects. Derived entries are remembered by the hash of their file, so a
-rebuild re-derives only the entries that changed.
+objects. Three things make rebuilds fast and safe:
+
+- a content-addressed cache of derived entries (entry text, library source,
+  SymPy/NumPy versions, points) as JSON in one folder (``GLOSSARY_CACHE``);
+- derivations run in child processes, two at a time, each killed after its
+  time limit, so a pathological entry ends with an error instead of a hang;
+- plots are cached the same way, keyed by the library source and matplotlib.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
+import json
+import multiprocessing
+import os
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import Any
 
-from .content.catalog import EntryResult, derive_entry, load_entries
-from .plots import PLOTS, render_plot
-from .render import CATEGORIES, Renderer, term_path
+from .content.catalog import EntryError, EntryResult, derive_entry, load_entries, load_entry
+from .content.schema import Entry
+from .errors import GlossaryError
+from .render import CATEGORIES, PLOT_ALT, Renderer, term_path
 
-__all__ = ["SiteBuild"]
+#: The plots an entry may name; glossary.plots draws them (imported only to draw).
+PLOT_NAMES = tuple(PLOT_ALT)
+
+__all__ = ["SiteBuild", "cache_folder", "library_digest"]
+
+#: Seconds an entry may take, all its formulas derived and verified, before it is stopped.
+ENTRY_TIME_LIMIT = float(os.environ.get("GLOSSARY_TIME_LIMIT", "60"))
+WORKERS = max(1, min(2, os.cpu_count() or 1))
+PACKAGE = Path(__file__).resolve().parent
+
+
+def cache_folder(default_root: Path) -> Path:
+    """``$GLOSSARY_CACHE`` if set, else ``.cache/glossary/derived`` under ``default_root``."""
+    configured = os.environ.get("GLOSSARY_CACHE")
+    return Path(configured) if configured else default_root / ".cache" / "glossary" / "derived"
+
+
+_DIGEST: str | None = None
+
+
+def library_digest() -> str:
+    """A hash of the library's source and the versions its results depend on."""
+    global _DIGEST
+    if _DIGEST is None:
+        digest = hashlib.sha256()
+        for source in sorted(PACKAGE.rglob("*.py")):
+            digest.update(source.relative_to(PACKAGE).as_posix().encode())
+            digest.update(source.read_bytes())
+        for name in ("sympy", "numpy", "scipy", "matplotlib"):
+            digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        _DIGEST = digest.hexdigest()
+    return _DIGEST
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work for a child process: ``call()`` returns something JSON-able; ``file`` names it in errors."""
+
+    key: str
+    file: str
+    call: Callable[[], Any]
+
+
+def _run_in_child(job: Job, connection: Connection) -> None:
+    try:
+        connection.send(("ok", job.call()))
+    except EntryError as error:
+        connection.send(("error", error.file, error.field, error.problem))
+    except GlossaryError as error:
+        connection.send(("error", job.file, "(derivation)", str(error)))
+    except Exception as error:
+        connection.send(("error", job.file, "(derivation)", f"unexpected {type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def run_in_children(jobs: list[Job], limit: float, workers: int = WORKERS) -> dict[str, Any]:
+    """Run jobs in forked child processes, ``workers`` at a time, killing any that pass ``limit``.
+
+    Returns ``{job key: result}``; the first failure raises EntryError and stops the rest.
+    """
+    if len(jobs) > 2:
+        # Imported once here, before forking, instead of once in every child; for one or
+        # two jobs (an edit) each child imports only what its checks need.
+        import scipy.integrate
+        import scipy.optimize  # noqa: F401
+
+        from . import calculus, linalg, neural, numeric, probability  # noqa: F401
+        from .content import examples  # noqa: F401
+
+        if any(job.key.startswith("plot:") for job in jobs):
+            from . import plots
+
+            plots.pyplot()
+
+    context = multiprocessing.get_context("fork")
+    pending = list(jobs)
+    running: dict[Connection, tuple[multiprocessing.Process, Job, float]] = {}
+    done: dict[str, Any] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                job = pending.pop(0)
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_run_in_child, args=(job, sender), daemon=True)
+                process.start()
+                sender.close()
+                running[receiver] = (process, job, time.monotonic())
+            deadline = min(started + limit for _, _, started in running.values())
+            for receiver in wait(list(running), timeout=max(0.0, deadline - time.monotonic())):
+                process, job, _ = running.pop(receiver)
+                try:
+                    message = receiver.recv()
+                except EOFError:
+                    message = ("error", job.file, "(derivation)", f"the process died (exit {process.exitcode})")
+                process.join()
+                if message[0] == "error":
+                    raise EntryError(*message[1:])
+                done[job.key] = message[1]
+            now = time.monotonic()
+            for _, job, started in running.values():
+                if now - started >= limit:
+                    raise EntryError(job.file, "(derivation)", f"took longer than {limit:g} s and was stopped")
+    finally:
+        for process, *_ in running.values():
+            process.kill()
+            process.join()
+    return done
+
+
+def _derive_json(path: Path, points: int) -> dict:
+    return derive_entry(path, load_entry(path), points=points).to_json()
+
+
+def _draw(name: str) -> str:
+    from .plots import render_plot
+
+    try:
+        return render_plot(name)
+    except Exception as error:
+        raise GlossaryError(f"plot {name!r} could not be drawn: {error}") from None
+
+
+def entry_job(path: Path, entry: Entry, points: int) -> Job:
+    return Job(entry.id, str(path), functools.partial(_derive_json, path, points))
 
 
 class SiteBuild:
-    def __init__(self, entries_dir: Path, templates_dir: Path, points: int = 1000) -> None:
+    def __init__(
+        self,
+        entries_dir: Path,
+        templates_dir: Path,
+        points: int = 1000,
+        cache_dir: Path | None = None,
+        time_limit: float = ENTRY_TIME_LIMIT,
+    ) -> None:
         self.entries_dir = Path(entries_dir)
         self.templates_dir = Path(templates_dir)
         self.points = points
-        self._derived: dict[str, tuple[str, EntryResult]] = {}
-        self._plots: dict[str, str] = {}
+        self.time_limit = time_limit
+        self.cache_dir = Path(cache_dir) if cache_dir else cache_folder(self.entries_dir.parent)
+        self._memory: dict[str, tuple[str, EntryResult]] = {}
         self.last_derived: list[str] = []
+        self.last_cached = 0
         self.last_seconds = 0.0
 
-    def results(self) -> list[EntryResult]:
-        """Every entry derived and verified, reusing unchanged ones."""
-        started = time.perf_counter()
-        entries = load_entries(self.entries_dir, known_plots=PLOTS)
-        results, derived = [], []
-        for entry_id, (path, entry) in entries.items():
-            key = hashlib.sha256(path.read_bytes()).hexdigest()
-            remembered = self._derived.get(entry_id)
-            if remembered is None or remembered[0] != key:
-                remembered = (key, derive_entry(path, entry, points=self.points))
-                self._derived[entry_id] = remembered
-                derived.append(entry_id)
-            results.append(remembered[1])
-        for gone in set(self._derived) - set(entries):
-            del self._derived[gone]
-        self.last_derived = derived
-        self.last_seconds = time.perf_counter() - started
-        return results
+    # -- derived entries ------------------------------------------------------------------
+    def _key(self, path: Path) -> str:
+        digest = hashlib.sha256(path.read_bytes())
+        digest.update(library_digest().encode())
+        digest.update(str(self.points).encode())
+        return digest.hexdigest()
 
-    def plots(self, names: set[str]) -> dict[str, str]:
-        for name in sorted(names - set(self._plots)):
-            self._plots[name] = render_plot(name)
-        return {name: self._plots[name] for name in sorted(names)}
+    def _cache_file(self, entry_id: str, key: str) -> Path:
+        return self.cache_dir / f"{entry_id}-{key[:24]}.json"
+
+    def _plan(self) -> tuple[dict[str, tuple[Path, Entry]], dict[str, EntryResult], list[tuple[Path, Entry]]]:
+        """Entries, the results already known (memory or cache), and the entries to derive."""
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
+        found: dict[str, EntryResult] = {}
+        missing: list[tuple[Path, Entry]] = []
+        self._keys = {}
+        self.last_cached = 0
+        for entry_id, (path, entry) in entries.items():
+            key = self._keys[entry_id] = self._key(path)
+            remembered = self._memory.get(entry_id)
+            if remembered and remembered[0] == key:
+                found[entry_id] = remembered[1]
+                continue
+            cache_file = self._cache_file(entry_id, key)
+            if cache_file.is_file():
+                try:
+                    found[entry_id] = EntryResult.from_json(path, entry, json.loads(cache_file.read_text("utf-8")))
+                    self.last_cached += 1
+                    continue
+                except (ValueError, KeyError, TypeError):
+                    cache_file.unlink(missing_ok=True)  # a damaged cache file is derived again
+            missing.append((path, entry))
+        return entries, found, missing
+
+    def _plot_file(self, name: str) -> Path:
+        return self.cache_dir / f"plot-{name}-{library_digest()[:24]}.svg"
+
+    def _run(self, plot_names: set[str]) -> list[EntryResult]:
+        started = time.perf_counter()
+        entries, found, missing = self._plan()
+        # Plots are drawn in the same pool as the derivations, so a cold build uses both cores;
+        # the slow jobs (plots, entries with many formulas) start first so the pool drains evenly.
+        jobs = [
+            Job(f"plot:{n}", f"plot {n}", functools.partial(_draw, n))
+            for n in sorted(plot_names)
+            if not self._plot_file(n).is_file()
+        ]
+        by_size = sorted(missing, key=lambda item: -len(item[1].all_formulas()))
+        jobs += [entry_job(path, entry, self.points) for path, entry in by_size]
+        done = run_in_children(jobs, self.time_limit) if jobs else {}
+        if done:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        for path, entry in missing:
+            data = done[entry.id]
+            self._cache_file(entry.id, self._keys[entry.id]).write_text(json.dumps(data), encoding="utf-8")
+            found[entry.id] = EntryResult.from_json(path, entry, data)
+        for key, svg in done.items():
+            if key.startswith("plot:"):
+                self._plot_file(key.removeprefix("plot:")).write_text(svg, encoding="utf-8")
+        for entry_id, result in found.items():
+            self._memory[entry_id] = (self._keys[entry_id], result)
+        for gone in set(self._memory) - set(entries):
+            del self._memory[gone]
+        self.last_derived = [entry.id for _, entry in missing]
+        self.last_seconds = time.perf_counter() - started
+        return [found[entry_id] for entry_id in entries]
+
+    def results(self) -> list[EntryResult]:
+        """Every entry derived and verified, from memory, the cache or child processes."""
+        return self._run(set())
 
     def render(self) -> dict[str, str]:
-        results = self.results()
-        renderer = Renderer(self.templates_dir)
-        pages = renderer.render_pages(results)
-        used = {plot for r in results for plot in r.entry.plots}
-        for name, svg in self.plots(used).items():
-            pages[f"assets/plots/{name}.svg"] = svg
+        """Every page and plot of the site: ``{path: text}``."""
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
+        used = {plot for _, entry in entries.values() for plot in entry.plots}
+        results = self._run(used)
+        pages = Renderer(self.templates_dir).render_pages(results)
+        for name in sorted(used):
+            pages[f"assets/plots/{name}.svg"] = self._plot_file(name).read_text(encoding="utf-8")
         return pages
 
     def navigation(self) -> list:
@@ -66,7 +262,7 @@ class SiteBuild:
 
         Titles are English; mkdocs-static-i18n's nav_translations give the Korean ones.
         """
-        entries = load_entries(self.entries_dir, known_plots=PLOTS)
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
         nav: list = ["index.md"]
         for category, names in CATEGORIES.items():
             members = sorted((e for _, e in entries.values() if e.category == category), key=lambda e: (e.order, e.id))
@@ -75,8 +271,8 @@ class SiteBuild:
         return nav
 
     def summary(self) -> str:
-        total = len(self._derived)
+        total = len(self._memory)
         return (
-            f"glossary: {total} entries, {len(self.last_derived)} derived and verified now "
-            f"in {self.last_seconds:.2f} s, {total - len(self.last_derived)} unchanged"
+            f"glossary: {total} entries; {len(self.last_derived)} derived and verified now, "
+            f"{self.last_cached} from the cache, in {self.last_seconds:.2f} s"
         )

@@ -21,6 +21,7 @@ from typing import Any
 import sympy as sp
 
 from .errors import DerivationTimeout, GlossaryError
+from .report import VerificationReport
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
@@ -110,35 +111,6 @@ class Step:
         if lang not in ("ko", "en"):
             raise GlossaryError(f"language {lang!r} is not 'ko' or 'en'")
         return self.ko if lang == "ko" else self.en
-
-
-@dataclass(frozen=True)
-class VerificationReport:
-    """The record of one independent numeric check.
-
-    Examples:
-        >>> VerificationReport("finite differences", 10, 1e-9, 1e-6).passed
-        True
-    """
-
-    method: str
-    points: int
-    max_error: float
-    tolerance: float
-    helper: str = ""
-
-    @property
-    def passed(self) -> bool:
-        return self.max_error <= self.tolerance
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "helper": self.helper,
-            "method": self.method,
-            "points": self.points,
-            "max_error": self.max_error,
-            "tolerance": self.tolerance,
-        }
 
 
 def to_latex(obj: Any) -> str:

@@ -31,6 +31,7 @@ __all__ = [
     "relu",
     "sigmoid",
     "softmax",
+    "softmax_cross_entropy",
     "softmax_cross_entropy_gradient",
     "step",
     "tanh",
@@ -214,6 +215,16 @@ def cross_entropy(y: Any, p: Any) -> sp.Expr:
     y, p = _vector(y, "y"), _vector(p, "p")
     _same_shape(y, p, "y and p")
     return -sum((yi * sp.log(pi) for yi, pi in zip(y, p, strict=True)), sp.Integer(0))
+
+
+def softmax_cross_entropy(y: Any, logits: Any) -> sp.Expr:
+    """cross_entropy(y, softmax(logits)): the usual classification loss, on logits.
+
+    Examples:
+        >>> softmax_cross_entropy(sp.Matrix([1, 0]), sp.Matrix([0, 0]))
+        log(2)
+    """
+    return cross_entropy(y, softmax(logits))
 
 
 def binary_cross_entropy(y: Any, p: Any) -> sp.Expr:

@@ -19,11 +19,20 @@ INK = "#8a8f98"
 COLORS = ["#3f7fd9", "#e0683a", "#2ca58d", "#b457c9", "#d4a017"]
 
 
-def _figure(width: float = 6.4, height: float = 3.6):
+def pyplot():
+    """matplotlib.pyplot on the Agg backend (no display), imported on first use."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _figure(width: float = 6.4, height: float = 3.6):
+    import matplotlib
+
+    plt = pyplot()
 
     plt.rcParams.update(
         {

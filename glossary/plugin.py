@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from .build import SiteBuild
+from .build import ENTRY_TIME_LIMIT, SiteBuild, cache_folder
 from .errors import GlossaryError
 
 log = get_plugin_logger(__name__)
@@ -30,6 +30,7 @@ class GlossaryConfig(Config):
     templates = c.Type(str, default="templates")
     katex = c.Type(str, default="node_modules/katex/dist")
     verify_points = c.Type(int, default=1000)
+    time_limit = c.Type(float, default=ENTRY_TIME_LIMIT)
 
 
 class GlossaryPlugin(BasePlugin[GlossaryConfig]):
@@ -54,7 +55,13 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self.build_docs.mkdir(parents=True, exist_ok=True)
         config.docs_dir = str(self.build_docs)
         if self.site is None:
-            self.site = SiteBuild(self.entries_dir, self.templates_dir, points=self.config.verify_points)
+            self.site = SiteBuild(
+                self.entries_dir,
+                self.templates_dir,
+                points=self.config.verify_points,
+                cache_dir=cache_folder(root),
+                time_limit=self.config.time_limit,
+            )
         if config.nav is None:
             try:
                 config.nav = self.site.navigation()

@@ -14,13 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
-from .content.catalog import EntryResult, FormulaResult
+from .content.catalog import EntryResult
 from .content.registry import HELPER_CONCEPTS
-from .derivation import to_latex
 
 __all__ = ["CATEGORIES", "LANGUAGES", "Renderer", "relations", "term_path"]
 
@@ -151,14 +149,6 @@ def _fmt_error(value: float) -> str:
     return "0" if value == 0 else f"{value:.1e}"
 
 
-def _short_latex(value: Any) -> str:
-    """LaTeX of a result, eliding the middle of long lists (gradient-descent iterates)."""
-    if isinstance(value, list) and len(value) > 6:
-        head = ", ".join(to_latex(v) for v in value[:3])
-        return rf"\left[ {head}, \ldots, {to_latex(value[-1])} \right]"
-    return to_latex(value)
-
-
 @dataclass(frozen=True)
 class Link:
     title: str
@@ -178,8 +168,6 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.filters["latex"] = to_latex
-        self.env.filters["short_latex"] = _short_latex
         self.env.filters["error"] = _fmt_error
         self.env.filters["indent_block"] = lambda text, n=4: "\n".join(
             (" " * n + line) if line else "" for line in str(text).splitlines()
@@ -209,7 +197,6 @@ class Renderer:
                     main=result.for_section(None),
                     sections=[(s, result.for_section(s.id)) for s in entry.sections],
                     example=next((f for f in result.formulas if f.formula.example), result.formulas[0]),
-                    output=_example_output(next((f for f in result.formulas if f.formula.example), result.formulas[0])),
                     builds_on=[link(t, here) for t in builds_on[entry.id]],
                     used_by=[link(t, here) for t in used_by[entry.id]],
                     plots=[
@@ -257,10 +244,6 @@ def _relative(here: str, target: str, up_to_root: bool = False) -> str:
     (or, with ``up_to_root``, to a path at the docs root)."""
     depth = here.count("/") + (1 if up_to_root else 0)
     return "../" * depth + target
-
-
-def _example_output(formula: FormulaResult) -> str:
-    return f"{formula.derivation.result}\n{formula.derivation.verify(points=200).passed}"
 
 
 # -- the concept map as an SVG graph, drawn without any external tool ---------------------------

@@ -9,6 +9,7 @@ and checked by its independent verifier. Every failure becomes an
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -16,21 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sympy as sp
 import yaml
 from pydantic import ValidationError
 
-from ..derivation import Derivation, VerificationReport, time_limit, values_equal
 from ..errors import GlossaryError
-from .examples import example_code
+from ..report import VerificationReport
 from .registry import HELPERS, KINDS, ArgumentError, convert_arguments, unknown_helper_message
 from .schema import Entry, Formula
+
+# SymPy and the derivation machinery are imported inside the functions that
+# derive: loading entries and cached results must stay light (warm builds).
 
 __all__ = [
     "FORMULA_TIME_LIMIT",
     "EntryError",
     "EntryResult",
     "FormulaResult",
+    "StepRecord",
     "derive_entry",
     "entry_files",
     "load_entries",
@@ -55,7 +58,7 @@ class EntryError(GlossaryError):
         super().__init__(f"{self.file}: {field}: {problem}")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML (no object tags) that refuses a key given twice."""
 
 
@@ -168,18 +171,70 @@ def load_entries(directory: str | Path, known_plots: Iterable[str] = ()) -> dict
     return entries
 
 
-def entry_symbols(entry: Entry) -> dict[str, sp.Symbol]:
+def entry_symbols(entry: Entry) -> dict[str, Any]:
+    import sympy as sp
+
     return {name: sp.Symbol(name, **{word: True for word in words.split()}) for name, words in entry.symbols.items()}
 
 
 @dataclass(frozen=True)
+class StepRecord:
+    """A derivation step as the pages need it: captions and LaTeX."""
+
+    ko: str
+    en: str
+    latex: str
+
+    def caption(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+@dataclass(frozen=True)
 class FormulaResult:
+    """A derived and verified formula, in a form that can be cached as JSON.
+
+    ``derivation`` holds the live SymPy objects when the formula was derived in
+    this process, and is None when it came from the cache.
+    """
+
     formula: Formula
     field: str
-    derivation: Derivation
+    result_latex: str
+    result_text: str
+    steps: tuple[StepRecord, ...]
     report: VerificationReport
     example: str
     seconds: float
+    derivation: Any = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def output(self) -> str:
+        """What the example prints: the result, then whether its check passed."""
+        return f"{self.result_text}\n{self.report.passed}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "result_latex": self.result_latex,
+            "result_text": self.result_text,
+            "steps": [[s.ko, s.en, s.latex] for s in self.steps],
+            "report": self.report.as_dict(),
+            "example": self.example,
+            "seconds": self.seconds,
+        }
+
+    @classmethod
+    def from_json(cls, formula: Formula, data: dict[str, Any]) -> FormulaResult:
+        return cls(
+            formula=formula,
+            field=data["field"],
+            result_latex=data["result_latex"],
+            result_text=data["result_text"],
+            steps=tuple(StepRecord(*s) for s in data["steps"]),
+            report=VerificationReport(**data["report"]),
+            example=data["example"],
+            seconds=data["seconds"],
+        )
 
 
 @dataclass(frozen=True)
@@ -195,9 +250,31 @@ class EntryResult:
             ids = {f.id for s in self.entry.sections if s.id == section_id for f in s.formulas}
         return [r for r in self.formulas if r.formula.id in ids]
 
+    def to_json(self) -> dict[str, Any]:
+        return {"formulas": [f.to_json() for f in self.formulas]}
 
-def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: dict[str, sp.Symbol]) -> None:
+    @classmethod
+    def from_json(cls, path: Path, entry: Entry, data: dict[str, Any]) -> EntryResult:
+        fields = dict(_formula_fields(entry))
+        return cls(path, entry, tuple(FormulaResult.from_json(fields[f["field"]], f) for f in data["formulas"]))
+
+
+def short_latex(value: Any) -> str:
+    """LaTeX of a result, eliding the middle of long lists (gradient-descent iterates)."""
+    from ..derivation import to_latex
+
+    if isinstance(value, list) and len(value) > 6:
+        head = ", ".join(to_latex(v) for v in value[:3])
+        return rf"\left[ {head}, \ldots, {to_latex(value[-1])} \right]"
+    return to_latex(value)
+
+
+def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: dict[str, Any]) -> None:
     """Compare the derived result with the answer the author expects."""
+    import sympy as sp
+
+    from ..derivation import values_equal
+
     if not isinstance(result, (sp.Expr, sp.MatrixBase)):
         raise EntryError(path, field, "expect can only check a result that is one expression or one matrix")
     kind = "matrix" if isinstance(expect, list) else "expr"
@@ -220,6 +297,9 @@ def derive_entry(
     path: Path, entry: Entry, points: int = VERIFY_POINTS, limit: float | None = FORMULA_TIME_LIMIT
 ) -> EntryResult:
     """Derive and verify every formula of an entry; the first failure raises EntryError."""
+    from ..derivation import time_limit
+    from .examples import example_code
+
     symbols = entry_symbols(entry)
     results = []
     for field, formula in _formula_fields(entry):
@@ -240,10 +320,13 @@ def derive_entry(
             FormulaResult(
                 formula=formula,
                 field=field,
-                derivation=derivation,
+                result_latex=short_latex(derivation.result),
+                result_text=str(derivation.result),
+                steps=tuple(StepRecord(s.ko, s.en, s.latex) for s in derivation.steps),
                 report=report,
                 example=example_code(formula.helper, arguments, symbols),
                 seconds=time.perf_counter() - started,
+                derivation=derivation,
             )
         )
     return EntryResult(path, entry, tuple(results))

@@ -47,7 +47,7 @@ def _source(value: Any, printer: _Printer) -> str:
         return f"sp.Matrix([{rows}])"
     if callable(value) and not isinstance(value, sp.Basic):
         name = getattr(value, "__name__", "")
-        return f"neural.{name}" if name != "<lambda>" else "lambda y, o: neural.cross_entropy(y, neural.softmax(o))"
+        return f"neural.{name}"
     if isinstance(value, dict):
         items = ", ".join(f"{_source(k, printer)}: {_source(v, printer)}" for k, v in value.items())
         return "{" + items + "}"

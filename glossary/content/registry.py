@@ -12,11 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import sympy as sp
-
-from .. import calculus, linalg, neural, probability
 from ..errors import GlossaryError
-from .expressions import parse_expression
 
 __all__ = ["HELPERS", "ArgumentError", "Helper", "convert_arguments"]
 
@@ -30,10 +26,12 @@ class ArgumentError(GlossaryError):
         self.problem = problem
 
 
-Symbols = Mapping[str, sp.Symbol]
+Symbols = Mapping[str, Any]
 
 
-def _expr(value: Any, symbols: Symbols, field: str) -> sp.Expr:
+def _expr(value: Any, symbols: Symbols, field: str) -> Any:
+    from .expressions import parse_expression
+
     try:
         return parse_expression(value, symbols)
     except GlossaryError as error:
@@ -52,14 +50,16 @@ def _mapping(value: Any, field: str) -> dict:
     return value
 
 
-def _symbol(value: Any, symbols: Symbols, field: str) -> sp.Symbol:
+def _symbol(value: Any, symbols: Symbols, field: str) -> Any:
     if not isinstance(value, str) or value not in symbols:
         declared = ", ".join(sorted(symbols)) or "none"
         raise ArgumentError(field, f"{value!r} is not a declared symbol (declared: {declared})")
     return symbols[value]
 
 
-def _matrix(value: Any, symbols: Symbols, field: str) -> sp.Matrix:
+def _matrix(value: Any, symbols: Symbols, field: str) -> Any:
+    import sympy as sp
+
     rows = _list(value, field)
     if all(not isinstance(row, list) for row in rows):
         return sp.Matrix([_expr(v, symbols, f"{field}[{i}]") for i, v in enumerate(rows)])
@@ -79,20 +79,22 @@ def _int(value: Any, symbols: Symbols, field: str) -> int:
     return value
 
 
-_ACTIVATIONS = {"sigmoid": neural.sigmoid, "relu": neural.relu, "step": neural.step, "tanh": neural.tanh}
-_LOSSES = {
-    "mse": neural.mse,
-    "cross_entropy": neural.cross_entropy,
-    "softmax_cross_entropy": lambda y, output: neural.cross_entropy(y, neural.softmax(output)),
-}
+def _neural(name: str) -> Callable[..., Any]:
+    from .. import neural
+
+    return getattr(neural, name)
+
+
+_ACTIVATIONS = ("sigmoid", "relu", "step", "tanh")
+_LOSSES = ("mse", "cross_entropy", "softmax_cross_entropy")
 _DISTRIBUTIONS = ("Bernoulli", "Binomial", "Normal", "Poisson", "Exponential", "Uniform", "Geometric")
 
 
-def _named(table: dict[str, Any], what: str) -> Callable[[Any, Symbols, str], Any]:
+def _named(names: tuple[str, ...], what: str) -> Callable[[Any, Symbols, str], Any]:
     def convert(value: Any, symbols: Symbols, field: str) -> Any:
-        if value not in table:
-            raise ArgumentError(field, f"unknown {what} {value!r} (known: {', '.join(table)})")
-        return table[value]
+        if value not in names:
+            raise ArgumentError(field, f"unknown {what} {value!r} (known: {', '.join(names)})")
+        return _neural(value)
 
     return convert
 
@@ -142,42 +144,54 @@ KINDS: dict[str, Callable[[Any, Symbols, str], Any]] = {
 
 @dataclass(frozen=True)
 class Helper:
-    function: Callable[..., Any]
+    """A library function by name ("module.function") or as a callable, with its parameters' kinds.
+
+    The function is imported on first call, so that reading entries never loads SymPy.
+    """
+
+    target: str | Callable[..., Any]
     parameters: dict[str, str]
 
     @property
+    def function(self) -> Callable[..., Any]:
+        if callable(self.target):
+            return self.target
+        import importlib
+
+        module, name = self.target.split(".")
+        return getattr(importlib.import_module(f"glossary.{module}"), name)
+
+    @property
     def module(self) -> str:
-        return self.function.__module__.rsplit(".", 1)[-1]
+        if callable(self.target):
+            return self.target.__module__.rsplit(".", 1)[-1]
+        return self.target.split(".")[0]
 
 
-def _h(function: Callable[..., Any], **parameters: str) -> Helper:
-    return Helper(function, parameters)
+def _h(target: str, **parameters: str) -> Helper:
+    return Helper(target, parameters)
 
 
-HELPERS: dict[str, Helper] = {
-    "calculus.partial": _h(calculus.partial, f="expr", x="symbol"),
-    "calculus.gradient": _h(calculus.gradient, f="expr", variables="symbols"),
-    "calculus.chain_rule": _h(calculus.chain_rule, outer="expr", inner="symbol_map", x="symbol"),
-    "linalg.characteristic_polynomial": _h(linalg.characteristic_polynomial, A="matrix", lam="symbol"),
-    "linalg.eigen": _h(linalg.eigen, A="matrix"),
-    "linalg.svd": _h(linalg.svd, A="matrix"),
-    "linalg.low_rank_approximation": _h(linalg.low_rank_approximation, A="matrix", rank="int"),
-    "linalg.pca": _h(linalg.pca, X="matrix", k="int"),
-    "probability.moments": _h(probability.moments, X="random_variable"),
-    "probability.mle": _h(probability.mle, density="expr", x="symbol", params="symbols"),
-    "probability.bayes": _h(probability.bayes, prior="table", likelihood="table"),
-    "probability.bayes_update": _h(
-        probability.bayes_update, prior="table", likelihood="nested_table", observations="strings"
-    ),
-    "neural.derivative": _h(neural.derivative, activation="activation", x="symbol"),
-    "neural.softmax_cross_entropy_gradient": _h(neural.softmax_cross_entropy_gradient, k="int"),
-    "neural.mse_gradient": _h(neural.mse_gradient, k="int"),
-    "neural.binary_cross_entropy_gradient": _h(neural.binary_cross_entropy_gradient),
-    "neural.gradient_descent": _h(
-        neural.gradient_descent, f="expr", params="symbols", lr="expr", start="exprs", steps="int"
-    ),
-    "neural.backprop": _h(
-        neural.backprop,
+_TABLE = (
+    _h("calculus.partial", f="expr", x="symbol"),
+    _h("calculus.gradient", f="expr", variables="symbols"),
+    _h("calculus.chain_rule", outer="expr", inner="symbol_map", x="symbol"),
+    _h("linalg.characteristic_polynomial", A="matrix", lam="symbol"),
+    _h("linalg.eigen", A="matrix"),
+    _h("linalg.svd", A="matrix"),
+    _h("linalg.low_rank_approximation", A="matrix", rank="int"),
+    _h("linalg.pca", X="matrix", k="int"),
+    _h("probability.moments", X="random_variable"),
+    _h("probability.mle", density="expr", x="symbol", params="symbols"),
+    _h("probability.bayes", prior="table", likelihood="table"),
+    _h("probability.bayes_update", prior="table", likelihood="nested_table", observations="strings"),
+    _h("neural.derivative", activation="activation", x="symbol"),
+    _h("neural.softmax_cross_entropy_gradient", k="int"),
+    _h("neural.mse_gradient", k="int"),
+    _h("neural.binary_cross_entropy_gradient"),
+    _h("neural.gradient_descent", f="expr", params="symbols", lr="expr", start="exprs", steps="int"),
+    _h(
+        "neural.backprop",
         weights="matrices",
         biases="matrices",
         x="matrix",
@@ -185,13 +199,11 @@ HELPERS: dict[str, Helper] = {
         activation="activation",
         loss="loss",
     ),
-    "neural.vanishing_gradient": _h(neural.vanishing_gradient, activation="activation", depth="int"),
-    "neural.linear_layers": _h(neural.linear_layers, weights="matrices", biases="matrices", x="matrix"),
-    "neural.batch_gradient": _h(
-        neural.batch_gradient, loss="expr", params="symbols", variables="symbols", examples="rows"
-    ),
-    "neural.minibatch_gradient": _h(
-        neural.minibatch_gradient,
+    _h("neural.vanishing_gradient", activation="activation", depth="int"),
+    _h("neural.linear_layers", weights="matrices", biases="matrices", x="matrix"),
+    _h("neural.batch_gradient", loss="expr", params="symbols", variables="symbols", examples="rows"),
+    _h(
+        "neural.minibatch_gradient",
         loss="expr",
         params="symbols",
         variables="symbols",
@@ -199,13 +211,14 @@ HELPERS: dict[str, Helper] = {
         batch_size="int",
         at="exprs",
     ),
-    "neural.regularized_update": _h(
-        neural.regularized_update, loss="expr", params="symbols", l1="expr", l2="expr", lr="expr"
-    ),
-    "neural.dropout": _h(neural.dropout, p="expr"),
-    "neural.polynomial_fit": _h(neural.polynomial_fit, train="rows", validation="rows", max_degree="int"),
-    "neural.one_hot_encoding": _h(neural.one_hot_encoding, index="int", num_classes="int"),
-}
+    _h("neural.regularized_update", loss="expr", params="symbols", l1="expr", l2="expr", lr="expr"),
+    _h("neural.dropout", p="expr"),
+    _h("neural.polynomial_fit", train="rows", validation="rows", max_degree="int"),
+    _h("neural.one_hot_encoding", index="int", num_classes="int"),
+)
+
+#: Every helper an entry may name, by its dotted name.
+HELPERS: dict[str, Helper] = {helper.target: helper for helper in _TABLE}
 
 
 #: Which terms a helper builds on: the concept map draws these edges for every entry using it.

@@ -1,0 +1,194 @@
+"""Benchmarks: printed figures, not timed tests.
+
+Part 1, the library: every formula the glossary needs, derived and verified
+per helper, cold (a fresh process) and warm (the same process again), and
+``import glossary`` against ``import sympy`` in the same run.
+
+Part 2, the site: a cold build (empty cache), a warm build, a rebuild after
+editing one entry, each against the floor: a plain MkDocs build of the same
+rendered Markdown with the same theme and no derivation. All builds run on a
+copy of the project in a temporary folder.
+
+The last line reads ``bench: cold/floor=X warm/floor=Y edit/floor=Z import/sympy=W``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import yaml
+
+CORE_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from glossary.content.catalog import load_entries
+from glossary.content.registry import HELPERS, convert_arguments
+from glossary.content.catalog import entry_symbols, _formula_fields
+
+def run():
+    timings = []
+    for path, entry in load_entries(sys.argv[1]).values():
+        symbols = entry_symbols(entry)
+        for field, formula in _formula_fields(entry):
+            arguments = convert_arguments(formula.helper, formula.args, symbols, field)
+            started = time.perf_counter()
+            derivation = HELPERS[formula.helper].function(**arguments)
+            derived = time.perf_counter()
+            derivation.verify(points=1000, seed=0)
+            timings.append((formula.helper, derived - started, time.perf_counter() - derived))
+    return timings
+
+cold = run()
+warm = run()
+print(json.dumps({"cold": cold, "warm": warm}))
+"""
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _best(command: list[str], runs: int, **kwargs) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, **kwargs)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def import_ratio(runs: int = 7) -> tuple[float, float]:
+    """Best wall time of a fresh interpreter importing glossary, and importing sympy, interleaved."""
+    glossary_times, sympy_times = [], []
+    for _ in range(runs):
+        for module, sink in (("glossary", glossary_times), ("sympy", sympy_times)):
+            started = time.perf_counter()
+            subprocess.run([_python(), "-c", f"import {module}"], check=True)
+            sink.append(time.perf_counter() - started)
+    return min(glossary_times), min(sympy_times)
+
+
+def core(entries: Path) -> None:
+    output = subprocess.run([_python(), "-c", CORE_SCRIPT, str(entries)], check=True, capture_output=True, text=True)
+    data = json.loads(output.stdout)
+    print("library: derive + verify (1000 points) per helper, cold process then warm")
+    print(f"{'helper':42} {'calls':>5} {'cold s':>8} {'warm s':>8} {'slowest cold':>13}")
+    rows: dict[str, list] = defaultdict(lambda: [0, 0.0, 0.0, 0.0])
+    for (helper, derive, check), (_, derive_w, check_w) in zip(data["cold"], data["warm"], strict=True):
+        row = rows[helper]
+        row[0] += 1
+        row[1] += derive + check
+        row[2] += derive_w + check_w
+        row[3] = max(row[3], derive + check)
+    for helper, (calls, cold, warm, slowest) in sorted(rows.items(), key=lambda item: -item[1][1]):
+        print(f"{helper:42} {calls:>5} {cold:>8.3f} {warm:>8.3f} {slowest:>13.3f}")
+    total_cold = sum(r[1] for r in rows.values())
+    total_warm = sum(r[2] for r in rows.values())
+    print(f"{'total':42} {sum(r[0] for r in rows.values()):>5} {total_cold:>8.3f} {total_warm:>8.3f}")
+
+
+def _copy_project(source: Path, target: Path) -> None:
+    shutil.copy2(source / "mkdocs.yml", target / "mkdocs.yml")
+    for folder in ("entries", "templates", "docs"):
+        shutil.copytree(source / folder, target / folder)
+    (target / "node_modules").symlink_to((source / "node_modules").resolve())
+
+
+def _floor_config(project: Path, nav: list) -> Path:
+    """The same mkdocs.yml without the glossary plugin, over the already rendered pages."""
+    config = yaml.load((project / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "glossary" in p)]
+    config["docs_dir"] = "floor-docs"
+    config["nav"] = nav
+    shutil.copytree(project / ".cache" / "glossary" / "docs", project / "floor-docs")
+    path = project / "floor.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def site(project_root: Path, runs: int) -> dict[str, float]:
+    from .build import SiteBuild
+
+    with tempfile.TemporaryDirectory(prefix="glossary-bench-") as folder:
+        project = Path(folder)
+        _copy_project(project_root, project)
+        cache = project / "derived-cache"
+        environment = {**os.environ, "GLOSSARY_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"}
+        build = [_python(), "-m", "mkdocs", "build", "--quiet", "--site-dir", str(project / "site")]
+
+        def timed(command: list[str]) -> float:
+            started = time.perf_counter()
+            result = subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
+            if result.returncode != 0:
+                raise SystemExit(f"bench: build failed:\n{result.stdout}{result.stderr}")
+            return time.perf_counter() - started
+
+        colds = []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.rmtree(project / ".cache", ignore_errors=True)
+            colds.append(timed(build))
+        warm = min(timed(build) for _ in range(runs))
+        entry = project / "entries" / "bayes.yaml"
+        original = entry.read_text(encoding="utf-8")
+        edits = []
+        for number in range(runs):
+            entry.write_text(original.replace("Bayes' rule", f"Bayes' rule {number}"), encoding="utf-8")
+            edits.append(timed(build))
+        entry.write_text(original, encoding="utf-8")
+        timed(build)
+        nav = SiteBuild(project / "entries", project / "templates", cache_dir=cache).navigation()
+        floor_config = _floor_config(project, nav)
+        floor = min(
+            timed(
+                [
+                    _python(),
+                    "-m",
+                    "mkdocs",
+                    "build",
+                    "--quiet",
+                    "-f",
+                    str(floor_config),
+                    "--site-dir",
+                    str(project / "floor-site"),
+                ]
+            )
+            for _ in range(runs)
+        )
+    return {"cold": min(colds), "warm": warm, "edit": min(edits), "floor": floor}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="glossary bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", default="mkdocs.yml", help="the project's mkdocs.yml")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions; the best is reported")
+    parser.add_argument("--skip-core", action="store_true")
+    args = parser.parse_args(argv)
+    root = Path(args.config).resolve().parent
+    if not args.skip_core:
+        core(root / "entries")
+        print()
+    glossary_import, sympy_import = import_ratio()
+    print(f"import glossary {glossary_import:.3f} s, import sympy {sympy_import:.3f} s")
+    timings = site(root, max(1, args.runs))
+    floor = timings["floor"]
+    for name in ("cold", "warm", "edit", "floor"):
+        print(f"site build {name:5} {timings[name]:7.2f} s  ({timings[name] / floor:.2f} × floor)")
+    print(
+        f"bench: cold/floor={timings['cold'] / floor:.2f} warm/floor={timings['warm'] / floor:.2f} "
+        f"edit/floor={timings['edit'] / floor:.2f} import/sympy={glossary_import / sympy_import:.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
