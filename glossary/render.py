@@ -145,6 +145,11 @@ def relations(results: Sequence[EntryResult]) -> tuple[dict[str, list[str]], dic
     return builds_on, {i: sorted(used_by.get(i, [])) for i in ids}
 
 
+def capitalise(name: str) -> str:
+    """Upper-case the first letter only: "partial derivative" → "Partial derivative", "ReLU" stays."""
+    return name[:1].upper() + name[1:]
+
+
 def _fmt_error(value: float) -> str:
     return "0" if value == 0 else f"{value:.1e}"
 
@@ -169,6 +174,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["error"] = _fmt_error
+        self.env.filters["cap"] = capitalise
         self.env.filters["indent_block"] = lambda text, n=4: "\n".join(
             (" " * n + line) if line else "" for line in str(text).splitlines()
         )
@@ -186,7 +192,7 @@ class Renderer:
 
             def link(term_id: str, here: str, lang: str = lang) -> Link:
                 target = by_id[term_id].entry
-                return Link(target.names[lang], _relative(here, term_path(target.category, target.id)))
+                return Link(capitalise(target.names[lang]), _relative(here, term_path(target.category, target.id)))
 
             for result in results:
                 entry = result.entry
@@ -227,7 +233,7 @@ class Renderer:
                 results=results,
                 builds_on=builds_on,
                 links={r.entry.id: term_path(r.entry.category, r.entry.id) for r in results},
-                names={r.entry.id: r.entry.names[lang] for r in results},
+                names={r.entry.id: capitalise(r.entry.names[lang]) for r in results},
             )
             pages[f"{lang}/verification.md"] = self.env.get_template("verification.md.j2").render(
                 **common,
@@ -302,7 +308,7 @@ def concept_map_svg(results: Sequence[EntryResult], builds_on: dict[str, list[st
         x, y = position[node]
         entry = entries[node]
         href = f"../{entry.category}/{entry.id}/"
-        label = html.escape(entry.names[lang])
+        label = html.escape(capitalise(entry.names[lang]))
         size = 13 if len(label) <= 18 else max(9, math.floor(13 * 18 / len(label)))
         parts.append(
             f'<a href="{href}"><rect x="{x:.1f}" y="{y:.1f}" width="{box_w}" height="{box_h}" rx="6" '
