@@ -42,10 +42,12 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-def mkdocs_build(project: Path, site: Path, *, clean_cache: bool = True) -> subprocess.CompletedProcess:
+def mkdocs_build(
+    project: Path, site: Path, *, clean_cache: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     if clean_cache:
         shutil.rmtree(project / ".cache", ignore_errors=True)
-    environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1"}
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=project,

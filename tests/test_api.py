@@ -41,6 +41,23 @@ def test_every_contract_name_is_exported(module):
         assert ">>>" in (function.__doc__ or ""), f"{module.__name__}.{name} needs a runnable example"
 
 
+@pytest.mark.parametrize("module", list(CONTRACT), ids=lambda m: m.__name__)
+def test_every_public_function_has_a_runnable_example(module):
+    for name in module.__all__:
+        function = getattr(module, name)
+        assert ">>>" in (function.__doc__ or ""), f"{module.__name__}.{name} has no example"
+
+
+def test_importing_the_package_is_light():
+    """SymPy loads on first use of a helper, not on `import glossary` (warm site builds rely on it)."""
+    import subprocess
+    import sys
+
+    code = "import sys, glossary; print('sympy' in sys.modules); glossary.calculus; print('sympy' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert output == ["False", "True"]
+
+
 def test_top_level_exports():
     assert set(glossary.__all__) >= {
         "Derivation",

@@ -76,6 +76,7 @@ class Visit:
     def __init__(self, browser, url: str) -> None:
         self.context = browser.new_context(viewport={"width": 1280, "height": 900})
         self.blocked: list[str] = []
+        self.requested: list[str] = []
         self.errors: list[str] = []
         self.bytes = 0
         self.context.route("**/*", self._route)
@@ -88,6 +89,7 @@ class Visit:
     def _route(self, route):
         host = urllib.parse.urlsplit(route.request.url).hostname
         if host in ("127.0.0.1", "localhost"):
+            self.requested.append(route.request.url)
             route.continue_()
         else:
             self.blocked.append(route.request.url)
@@ -269,6 +271,21 @@ def test_search_finds_a_word_with_a_particle(browser, server):
         REPORT["search"]["ko: 역전파는 (any result)"] = [h.split("?")[0] for h in hrefs[:3]]
         if not any("/backpropagation/" in h for h in hrefs):
             visit.fail("search-particle", f"no backpropagation page among {hrefs}")
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize(
+    "path", ["", "en/", "en/api/", "calculus/"], ids=["ko-home", "en-home", "en-api", "ko-category"]
+)
+def test_pages_without_math_load_no_katex(browser, server, path):
+    visit = Visit(browser, f"{server}/{path}")
+    try:
+        assert visit.page.locator(".arithmatex").count() == 0
+        katex = [url for url in visit.requested if "katex" in url]
+        if katex:
+            visit.fail(f"katex-{path.strip('/') or 'home'}", f"KaTeX loaded on a page without math: {katex}")
+        REPORT.setdefault("weights_without_math", {})[path or "/"] = visit.bytes
     finally:
         visit.close()
 

@@ -156,3 +156,27 @@ def test_a_mistake_stops_the_build_and_keeps_the_previous_site(failing_project, 
     assert problem in output
     assert "Traceback" not in output
     assert digest_tree(failing_project / "site") == before
+
+
+def test_a_runaway_entry_is_stopped_and_keeps_the_previous_site(failing_project):
+    entry = failing_project / "entries" / "batch.yaml"
+    original = entry.read_text(encoding="utf-8")
+    before = digest_tree(failing_project / "site")
+    runaway = original.replace(
+        "formulas:\n",
+        "formulas:\n  - id: runaway\n    caption: {ko: 폭주, en: runaway}\n    helper: neural.gradient_descent\n"
+        '    args: {f: "w**3", params: [w], lr: "1", start: ["1/5"], steps: 60}\n',
+        1,
+    )
+    entry.write_text(runaway, encoding="utf-8")
+    try:
+        result = mkdocs_build(
+            failing_project, failing_project / "site", clean_cache=False, env={"GLOSSARY_TIME_LIMIT": "3"}
+        )
+    finally:
+        entry.write_text(original, encoding="utf-8")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "batch.yaml: (derivation): took longer than 3 s and was stopped" in output
+    assert "Traceback" not in output
+    assert digest_tree(failing_project / "site") == before
