@@ -18,7 +18,7 @@ from glossary.content import registry
 from glossary.content.catalog import EntryError, derive_entry, load_entries, load_entry
 from glossary.content.expressions import ExpressionError, parse_expression
 from glossary.plots import PLOTS
-from glossary.render import Renderer
+from glossary.render import Renderer, capitalise
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = ROOT / "entries"
@@ -262,7 +262,7 @@ def test_rendered_pages_cover_every_term_in_both_languages(derived_entries):
     for result in derived_entries:
         for lang in ("ko", "en"):
             page = pages[f"{lang}/{result.entry.category}/{result.entry.id}.md"]
-            assert result.entry.names[lang] in page
+            assert capitalise(result.entry.names[lang]) in page
             assert result.entry.definition[lang].split()[0] in page
             assert "$$" in page
             for section in result.entry.sections:

@@ -10,6 +10,7 @@ import pytest
 from conftest import copy_project, mkdocs_build
 
 from glossary.content.catalog import load_entries
+from glossary.render import capitalise
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = load_entries(ROOT / "entries")
@@ -34,7 +35,7 @@ def test_every_term_has_a_page_in_both_languages(built_site):
         assert "arithmatex" in html
         assert not JINJA_LEFTOVER.search(html), term
         entry = next(e for _, e in ENTRIES.values() if e.id == term)
-        assert entry.names[lang] in html
+        assert capitalise(entry.names[lang]) in html
 
 
 def test_reference_pages_exist(built_site):
