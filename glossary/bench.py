@@ -66,15 +66,23 @@ def _best(command: list[str], runs: int, **kwargs) -> float:
     return min(times)
 
 
-def import_ratio(runs: int = 7) -> tuple[float, float]:
-    """Best wall time of a fresh interpreter importing glossary, and importing sympy, interleaved."""
-    glossary_times, sympy_times = [], []
+IMPORTS = {
+    "glossary": "import glossary",
+    "sympy": "import sympy",
+    # The helpers load SymPy on first use; this is the cost a notebook pays to use them.
+    "glossary+helpers": "import glossary.calculus, glossary.linalg, glossary.probability, glossary.neural",
+}
+
+
+def import_times(runs: int = 7) -> dict[str, float]:
+    """Best wall time of a fresh interpreter running each import, interleaved."""
+    times: dict[str, list[float]] = {name: [] for name in IMPORTS}
     for _ in range(runs):
-        for module, sink in (("glossary", glossary_times), ("sympy", sympy_times)):
+        for name, code in IMPORTS.items():
             started = time.perf_counter()
-            subprocess.run([_python(), "-c", f"import {module}"], check=True)
-            sink.append(time.perf_counter() - started)
-    return min(glossary_times), min(sympy_times)
+            subprocess.run([_python(), "-c", code], check=True)
+            times[name].append(time.perf_counter() - started)
+    return {name: min(values) for name, values in times.items()}
 
 
 def core(entries: Path) -> None:
@@ -177,8 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_core:
         core(root / "entries")
         print()
-    glossary_import, sympy_import = import_ratio()
-    print(f"import glossary {glossary_import:.3f} s, import sympy {sympy_import:.3f} s")
+    imports = import_times()
+    glossary_import, sympy_import = imports["glossary"], imports["sympy"]
+    print(
+        f"import glossary {glossary_import:.3f} s, import sympy {sympy_import:.3f} s, "
+        f"glossary with every helper module {imports['glossary+helpers']:.3f} s "
+        f"({imports['glossary+helpers'] / sympy_import:.2f} × sympy)"
+    )
     timings = site(root, max(1, args.runs))
     floor = timings["floor"]
     for name in ("cold", "warm", "edit", "floor"):
