@@ -154,6 +154,7 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
             edits.append(timed(build))
         entry.write_text(original, encoding="utf-8")
         timed(build)
+        serve_latency = _serve_edit_latency(project, entry, environment)
         nav = SiteBuild(project / "entries", project / "templates", cache_dir=cache).navigation()
         floor_config = _floor_config(project, nav)
         floor = min(
@@ -172,7 +173,50 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
             )
             for _ in range(runs)
         )
-    return {"cold": min(colds), "warm": warm, "edit": min(edits), "floor": floor}
+    return {"cold": min(colds), "warm": warm, "edit": min(edits), "floor": floor, "serve": serve_latency}
+
+
+def _serve_edit_latency(project: Path, entry: Path, environment: dict[str, str]) -> float:
+    """Seconds from saving an entry to `mkdocs serve` serving the re-derived page."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [_python(), "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/probability/bayes/", timeout=5) as response:
+                return response.read().decode("utf-8")
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 120
+        while "베이즈" not in page() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        original = entry.read_text(encoding="utf-8")
+        marker = "serve-edit-marker"
+        started = time.perf_counter()
+        entry.write_text(original.replace("Bayes' rule", f"Bayes' rule {marker}"), encoding="utf-8")
+        while marker not in page():
+            if time.perf_counter() - started > 60:
+                return float("nan")
+            time.sleep(0.05)
+        latency = time.perf_counter() - started
+        entry.write_text(original, encoding="utf-8")
+        return latency
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,6 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     floor = timings["floor"]
     for name in ("cold", "warm", "edit", "floor"):
         print(f"site build {name:5} {timings[name]:7.2f} s  ({timings[name] / floor:.2f} × floor)")
+    print(f"mkdocs serve: an edited entry is served re-derived {timings['serve']:.2f} s after saving")
     print(
         f"bench: cold/floor={timings['cold'] / floor:.2f} warm/floor={timings['warm'] / floor:.2f} "
         f"edit/floor={timings['edit'] / floor:.2f} import/sympy={glossary_import / sympy_import:.2f}"

@@ -172,6 +172,8 @@ class SiteBuild:
         self.time_limit = time_limit
         self.cache_dir = Path(cache_dir) if cache_dir else cache_folder(self.entries_dir.parent)
         self._memory: dict[str, tuple[str, EntryResult]] = {}
+        self._parsed: dict[Path, tuple[Any, Entry]] = {}
+        self._pages: tuple[Any, dict[str, str]] | None = None
         self.last_derived: list[str] = []
         self.last_cached = 0
         self.last_seconds = 0.0
@@ -188,7 +190,7 @@ class SiteBuild:
 
     def _plan(self) -> tuple[dict[str, tuple[Path, Entry]], dict[str, EntryResult], list[tuple[Path, Entry]]]:
         """Entries, the results already known (memory or cache), and the entries to derive."""
-        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES, memo=self._parsed)
         found: dict[str, EntryResult] = {}
         missing: list[tuple[Path, Entry]] = []
         self._keys = {}
@@ -249,20 +251,26 @@ class SiteBuild:
 
     def render(self) -> dict[str, str]:
         """Every page and plot of the site: ``{path: text}``."""
-        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES, memo=self._parsed)
         used = {plot for _, entry in entries.values() for plot in entry.plots}
         results = self._run(used)
+        # Each language build of mkdocs-static-i18n asks again; the same inputs give the same pages.
+        templates = sorted((p.as_posix(), p.stat().st_mtime_ns) for p in self.templates_dir.rglob("*.j2"))
+        signature = (tuple(sorted(self._keys.items())), tuple(templates), tuple(sorted(used)))
+        if self._pages is not None and self._pages[0] == signature:
+            return dict(self._pages[1])
         pages = Renderer(self.templates_dir).render_pages(results)
         for name in sorted(used):
             pages[f"assets/plots/{name}.svg"] = self._plot_file(name).read_text(encoding="utf-8")
-        return pages
+        self._pages = (signature, pages)
+        return dict(pages)
 
     def navigation(self) -> list:
         """The nav: home, one section per category (terms in their order), then the reference pages.
 
         Titles are English; mkdocs-static-i18n's nav_translations give the Korean ones.
         """
-        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES)
+        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES, memo=self._parsed)
         nav: list = ["index.md"]
         for category, names in CATEGORIES.items():
             members = sorted((e for _, e in entries.values() if e.category == category), key=lambda e: (e.order, e.id))

@@ -150,11 +150,25 @@ def entry_files(directory: str | Path) -> list[Path]:
     return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith("."))
 
 
-def load_entries(directory: str | Path, known_plots: Iterable[str] = ()) -> dict[str, tuple[Path, Entry]]:
-    """Every entry of a folder, with relations and plots checked across entries."""
+def load_entries(
+    directory: str | Path, known_plots: Iterable[str] = (), memo: dict[Path, tuple[Any, Entry]] | None = None
+) -> dict[str, tuple[Path, Entry]]:
+    """Every entry of a folder, with relations and plots checked across entries.
+
+    ``memo`` keeps parsed entries between calls; a file is parsed again only when
+    its modification time or size changed.
+    """
     entries: dict[str, tuple[Path, Entry]] = {}
     for path in entry_files(directory):
-        entry = load_entry(path)
+        if memo is None:
+            entry = load_entry(path)
+        else:
+            status = path.stat()
+            signature = (status.st_mtime_ns, status.st_size)
+            remembered = memo.get(path)
+            if remembered is None or remembered[0] != signature:
+                remembered = memo[path] = (signature, load_entry(path))
+            entry = remembered[1]
         if entry.id in entries:
             raise EntryError(path, "id", f"{entry.id!r} is also defined in {entries[entry.id][0]}")
         entries[entry.id] = (path, entry)
