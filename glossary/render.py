@@ -225,7 +225,15 @@ class Renderer:
                 results=results,
                 links={r.entry.id: term_path(r.entry.category, r.entry.id) for r in results},
                 formula_count=sum(len(r.formulas) for r in results),
-                worst=max((f.report.max_error for r in results for f in r.formulas), default=0.0),
+                closest=max(
+                    (
+                        f.report.max_error / f.report.tolerance
+                        for r in results
+                        for f in r.formulas
+                        if f.report.tolerance
+                    ),
+                    default=0.0,
+                ),
             )
             pages[f"{lang}/concept-map.md"] = self.env.get_template("concept_map.md.j2").render(
                 **common,
