@@ -1,7 +1,7 @@
 """Validation of helper inputs: every bad value becomes a GlossaryError naming it.
 
 Strings are refused on purpose: turning text into SymPy runs ``eval``, and
-entries are parsed by :mod:`glossary.content.expressions` instead.
+entries are parsed by `glossary.content.expressions` instead.
 """
 
 from __future__ import annotations

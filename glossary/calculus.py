@@ -1,6 +1,6 @@
 """Calculus: partial derivatives, gradients and the chain rule.
 
-Each helper returns a :class:`~glossary.Derivation` checked against central
+Each helper returns a `glossary.Derivation` checked against central
 finite differences of the input function, never against its own result.
 """
 

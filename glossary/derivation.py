@@ -1,4 +1,4 @@
-"""The one result type of every helper: :class:`Derivation`, made of :class:`Step` s.
+"""The one result type of every helper: `Derivation`, made of `Step` s.
 
 A derivation carries the answer (``result``), the way to it (``steps``, each
 captioned in Korean and English) and a way to check it against an independent
@@ -37,7 +37,7 @@ DEFAULT_TIME_LIMIT = 10.0
 
 @contextlib.contextmanager
 def time_limit(seconds: float | None, what: str) -> Iterator[None]:
-    """Stop the body with :class:`DerivationTimeout` after ``seconds``.
+    """Stop the body with `DerivationTimeout` after ``seconds``.
 
     SymPy has no cancellation of its own, so the limit is a real-time timer
     signal. Signals only reach the main thread; elsewhere the body runs
@@ -159,7 +159,7 @@ class Derivation:
     def verify(self, points: int = 1000, seed: int = 0) -> VerificationReport:
         """Check the result against an independent numeric computation.
 
-        Raises :class:`glossary.VerificationError` with the failing point on a
+        Raises `glossary.VerificationError` with the failing point on a
         mismatch and returns the report otherwise.
         """
         if not isinstance(points, int) or isinstance(points, bool) or points < 1:
@@ -280,7 +280,7 @@ def values_equal(left: Any, right: Any, what: str = "step") -> bool:
 
 
 def check_step_chain(steps: Sequence[Step], helper: str) -> None:
-    """Raise :class:`GlossaryError` if a step claiming equality is not equal."""
+    """Raise `GlossaryError` if a step claiming equality is not equal."""
     for number, (before, after) in enumerate(itertools.pairwise(steps), 2):
         if not after.equals_previous:
             continue

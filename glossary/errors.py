@@ -1,6 +1,6 @@
 """The errors the library raises for bad input, one small hierarchy.
 
-Every error is a :class:`GlossaryError`, itself a :class:`ValueError`, so that
+Every error is a `GlossaryError`, itself a `ValueError`, so that
 callers who only know the standard library can still catch it.
 """
 

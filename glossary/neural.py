@@ -2,7 +2,7 @@
 
 The building blocks (``sigmoid``, ``relu``, ``step``, ``tanh``, ``softmax``,
 ``cross_entropy``, ``mse``, ``one_hot``) return plain SymPy objects so that
-they compose; the rest return :class:`~glossary.Derivation` s. Conventions
+they compose; the rest return `glossary.Derivation` s. Conventions
 follow PyTorch: ``step(0) = 0`` and ``relu'(0) = 0``.
 """
 

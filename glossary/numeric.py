@@ -2,7 +2,7 @@
 
 Pure helpers in the spirit of SymPy's ``verify_numerically``: random points
 that respect each symbol's domain, finite differences, and comparison with a
-tolerance that raises :class:`~glossary.VerificationError` with the point.
+tolerance that raises `glossary.VerificationError` with the point.
 NumPy is imported here and only here, so ``import glossary`` stays light.
 """
 

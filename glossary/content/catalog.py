@@ -4,7 +4,7 @@ An entry's journey reads top to bottom here: the file is parsed as data
 (YAML or TOML, never code), validated by the schema, its arguments converted
 by the registry, each formula derived by the core library under a time limit
 and checked by its independent verifier. Every failure becomes an
-:class:`EntryError` naming the file, the field and the problem.
+`EntryError` naming the file, the field and the problem.
 """
 
 from __future__ import annotations
