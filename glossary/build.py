@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -86,19 +87,41 @@ def _run_in_child(job: Job, connection: Connection) -> None:
         connection.close()
 
 
+_PRELOAD: threading.Thread | None = None
+
+
+def _import_derivation_modules() -> None:
+    import scipy.integrate
+    import scipy.optimize  # noqa: F401
+
+    from . import calculus, linalg, neural, numeric, probability  # noqa: F401
+    from .content import examples  # noqa: F401
+
+
+def preload_in_background() -> None:
+    """Import the derivation modules on a background thread while a server sits idle.
+
+    Under `mkdocs serve` the process lives on, so the children forked for later
+    edits start with SymPy, NumPy and SciPy already imported.
+    """
+    global _PRELOAD
+    if _PRELOAD is None:
+        _PRELOAD = threading.Thread(target=_import_derivation_modules, name="glossary-preload", daemon=True)
+        _PRELOAD.start()
+
+
 def run_in_children(jobs: list[Job], limit: float, workers: int = WORKERS) -> dict[str, Any]:
     """Run jobs in forked child processes, ``workers`` at a time, killing any that pass ``limit``.
 
     Returns ``{job key: result}``; the first failure raises EntryError and stops the rest.
     """
+    if _PRELOAD is not None:
+        # Never fork while another thread is importing: the child would inherit held import locks.
+        _PRELOAD.join()
     if len(jobs) > 2:
         # Imported once here, before forking, instead of once in every child; for one or
         # two jobs (an edit) each child imports only what its checks need.
-        import scipy.integrate
-        import scipy.optimize  # noqa: F401
-
-        from . import calculus, linalg, neural, numeric, probability  # noqa: F401
-        from .content import examples  # noqa: F401
+        _import_derivation_modules()
 
         if any(job.key.startswith("plot:") for job in jobs):
             from . import plots

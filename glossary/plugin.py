@@ -19,7 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 
-from .build import ENTRY_TIME_LIMIT, SiteBuild, cache_folder
+from .build import ENTRY_TIME_LIMIT, SiteBuild, cache_folder, preload_in_background
 from .errors import GlossaryError
 
 log = get_plugin_logger(__name__)
@@ -96,6 +96,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     # a 404 on every page. The language menu keeps its per-page links and the sitemap keeps hreflang.
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         return _HEAD_ALTERNATE.sub("", output)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if getattr(self, "command", None) == "serve":
+            preload_in_background()
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         # The build folder changes because of builds; watching it would rebuild forever.
