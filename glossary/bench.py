@@ -57,15 +57,6 @@ def _python() -> str:
     return sys.executable
 
 
-def _best(command: list[str], runs: int, **kwargs) -> float:
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, check=True, capture_output=True, **kwargs)
-        times.append(time.perf_counter() - started)
-    return min(times)
-
-
 IMPORTS = {
     "glossary": "import glossary",
     "sympy": "import sympy",
