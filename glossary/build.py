@@ -12,6 +12,7 @@ objects. Three things make rebuilds fast and safe:
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import importlib.metadata
@@ -26,8 +27,16 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
-from .content.catalog import EntryError, EntryResult, derive_entry, load_entries, load_entry
-from .content.schema import Entry
+from .content.catalog import (
+    EntryError,
+    EntryResult,
+    FormulaResult,
+    derive_entry,
+    formula_fields,
+    load_entries,
+    load_entry,
+)
+from .content.schema import Entry, Formula
 from .errors import GlossaryError
 from .render import CATEGORIES, PLOT_ALT, Renderer, term_path
 
@@ -163,8 +172,8 @@ def run_in_children(jobs: list[Job], limit: float, workers: int = WORKERS) -> di
     return done
 
 
-def _derive_json(path: Path, points: int) -> dict:
-    return derive_entry(path, load_entry(path), points=points).to_json()
+def _derive_json(path: Path, points: int, skip: frozenset[str]) -> dict:
+    return derive_entry(path, load_entry(path), points=points, skip=skip).to_json()
 
 
 def _draw(name: str) -> str:
@@ -176,8 +185,8 @@ def _draw(name: str) -> str:
         raise GlossaryError(f"plot {name!r} could not be drawn: {error}") from None
 
 
-def entry_job(path: Path, entry: Entry, points: int) -> Job:
-    return Job(entry.id, str(path), functools.partial(_derive_json, path, points))
+def entry_job(path: Path, entry: Entry, points: int, skip: frozenset[str] = frozenset()) -> Job:
+    return Job(entry.id, str(path), functools.partial(_derive_json, path, points, skip))
 
 
 class SiteBuild:
@@ -196,6 +205,7 @@ class SiteBuild:
         self.cache_dir = Path(cache_dir) if cache_dir else cache_folder(self.entries_dir.parent)
         self._memory: dict[str, tuple[str, EntryResult]] = {}
         self._parsed: dict[Path, tuple[Any, Entry]] = {}
+        self._partial: dict[str, dict[str, FormulaResult]] = {}
         self._pages: tuple[Any, dict[str, str]] | None = None
         self.last_derived: list[str] = []
         self.last_cached = 0
@@ -207,9 +217,6 @@ class SiteBuild:
         digest.update(library_digest().encode())
         digest.update(str(self.points).encode())
         return digest.hexdigest()
-
-    def _cache_file(self, entry_id: str, key: str) -> Path:
-        return self.cache_dir / f"{entry_id}-{key[:24]}.json"
 
     def _plan(self) -> tuple[dict[str, tuple[Path, Entry]], dict[str, EntryResult], list[tuple[Path, Entry]]]:
         """Entries, the results already known (memory or cache), and the entries to derive."""
@@ -224,16 +231,51 @@ class SiteBuild:
             if remembered and remembered[0] == key:
                 found[entry_id] = remembered[1]
                 continue
-            cache_file = self._cache_file(entry_id, key)
-            if cache_file.is_file():
-                try:
-                    found[entry_id] = EntryResult.from_json(path, entry, json.loads(cache_file.read_text("utf-8")))
-                    self.last_cached += 1
-                    continue
-                except (ValueError, KeyError, TypeError):
-                    cache_file.unlink(missing_ok=True)  # a damaged cache file is derived again
+            cached = self._cached_formulas(entry)
+            self._partial[entry_id] = cached
+            if len(cached) == len(formula_fields(entry)):
+                found[entry_id] = self._assemble(path, entry, cached)
+                self.last_cached += 1
+                continue
             missing.append((path, entry))
         return entries, found, missing
+
+    @staticmethod
+    def _assemble(path: Path, entry: Entry, records: dict[str, FormulaResult]) -> EntryResult:
+        return EntryResult(path, entry, tuple(records[field] for field, _ in formula_fields(entry)))
+
+    # The cache holds one file per formula, keyed by what the formula's result depends on
+    # (helper, arguments, expected answer, declared symbols, library, points): editing an
+    # entry's prose or captions derives nothing again.
+    def _formula_key(self, entry: Entry, formula: Formula) -> str:
+        inputs = json.dumps(
+            [formula.helper, formula.args, formula.expect, entry.symbols, self.points, library_digest()],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(inputs.encode("utf-8")).hexdigest()
+
+    def _formula_file(self, entry: Entry, formula: Formula) -> Path:
+        return self.cache_dir / f"{entry.id}--{formula.id}-{self._formula_key(entry, formula)[:24]}.json"
+
+    def _cached_formulas(self, entry: Entry) -> dict[str, FormulaResult]:
+        """The entry's formulas found in the cache, by field."""
+        records = {}
+        for field, formula in formula_fields(entry):
+            cache_file = self._formula_file(entry, formula)
+            try:
+                data = json.loads(cache_file.read_text(encoding="utf-8"))
+                records[field] = dataclasses.replace(FormulaResult.from_json(formula, data), field=field)
+            except FileNotFoundError:
+                continue
+            except (ValueError, KeyError, TypeError):
+                cache_file.unlink(missing_ok=True)  # a damaged cache file is derived again
+        return records
+
+    def _store(self, entry: Entry, data: dict) -> None:
+        fields = dict(formula_fields(entry))
+        for record in data["formulas"]:
+            self._formula_file(entry, fields[record["field"]]).write_text(json.dumps(record), encoding="utf-8")
 
     def _plot_file(self, name: str) -> Path:
         return self.cache_dir / f"plot-{name}-{library_digest()[:24]}.svg"
@@ -249,14 +291,18 @@ class SiteBuild:
             if not self._plot_file(n).is_file()
         ]
         by_size = sorted(missing, key=lambda item: -len(item[1].all_formulas()))
-        jobs += [entry_job(path, entry, self.points) for path, entry in by_size]
+        jobs += [entry_job(path, entry, self.points, frozenset(self._partial[entry.id])) for path, entry in by_size]
         done = run_in_children(jobs, self.time_limit) if jobs else {}
         if done:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
         for path, entry in missing:
             data = done[entry.id]
-            self._cache_file(entry.id, self._keys[entry.id]).write_text(json.dumps(data), encoding="utf-8")
-            found[entry.id] = EntryResult.from_json(path, entry, data)
+            self._store(entry, data)
+            fields = dict(formula_fields(entry))
+            records = dict(self._partial[entry.id])
+            for record in data["formulas"]:
+                records[record["field"]] = FormulaResult.from_json(fields[record["field"]], record)
+            found[entry.id] = self._assemble(path, entry, records)
         for key, svg in done.items():
             if key.startswith("plot:"):
                 self._plot_file(key.removeprefix("plot:")).write_text(svg, encoding="utf-8")

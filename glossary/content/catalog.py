@@ -36,6 +36,7 @@ __all__ = [
     "StepRecord",
     "derive_entry",
     "entry_files",
+    "formula_fields",
     "load_entries",
     "load_entry",
 ]
@@ -269,7 +270,7 @@ class EntryResult:
 
     @classmethod
     def from_json(cls, path: Path, entry: Entry, data: dict[str, Any]) -> EntryResult:
-        fields = dict(_formula_fields(entry))
+        fields = dict(formula_fields(entry))
         return cls(path, entry, tuple(FormulaResult.from_json(fields[f["field"]], f) for f in data["formulas"]))
 
 
@@ -300,7 +301,7 @@ def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: d
         raise EntryError(path, field, f"SymPy derived {result}, which differs from the expected {expected}")
 
 
-def _formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
+def formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
     fields = [(f"formulas[{i}]", f) for i, f in enumerate(entry.formulas)]
     for s, section in enumerate(entry.sections):
         fields += [(f"sections[{s}].formulas[{i}]", f) for i, f in enumerate(section.formulas)]
@@ -308,15 +309,24 @@ def _formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
 
 
 def derive_entry(
-    path: Path, entry: Entry, points: int = VERIFY_POINTS, limit: float | None = FORMULA_TIME_LIMIT
+    path: Path,
+    entry: Entry,
+    points: int = VERIFY_POINTS,
+    limit: float | None = FORMULA_TIME_LIMIT,
+    skip: frozenset[str] = frozenset(),
 ) -> EntryResult:
-    """Derive and verify every formula of an entry; the first failure raises EntryError."""
+    """Derive and verify the formulas of an entry (all but the fields in ``skip``, known already).
+
+    The first failure raises EntryError.
+    """
     from ..derivation import time_limit
     from .examples import example_code
 
     symbols = entry_symbols(entry)
     results = []
-    for field, formula in _formula_fields(entry):
+    for field, formula in formula_fields(entry):
+        if field in skip:
+            continue
         try:
             arguments = convert_arguments(formula.helper, formula.args, symbols, field)
         except ArgumentError as error:
