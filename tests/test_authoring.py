@@ -264,3 +264,41 @@ def test_serve_picks_up_a_new_term_without_restart(tmp_path):
     assert "Traceback" not in output
     builds = output.count("Building documentation")
     assert builds < 8, f"serve rebuilt {builds} times"
+
+
+def test_the_cache_rederives_only_what_an_edit_changed(tmp_path):
+    from glossary.build import SiteBuild
+
+    entries = tmp_path / "entries"
+    data = entry_data()
+    data["formulas"].append(
+        {
+            "id": "second",
+            "caption": {"ko": "둘째", "en": "second"},
+            "helper": "calculus.partial",
+            "args": {"f": "sin(x)", "x": "x"},
+        }
+    )
+    path = write_entry(entries, data)
+    site = SiteBuild(entries, ROOT / "templates", points=20, cache_dir=tmp_path / "cache")
+    site.results()
+    assert site.last_derived == ["demo"]
+
+    fresh = SiteBuild(entries, ROOT / "templates", points=20, cache_dir=tmp_path / "cache")
+    fresh.results()
+    assert fresh.last_derived == [] and fresh.last_cached == 1  # from the cache folder, in a new process
+
+    data["definition"]["en"] = "a new definition"
+    data["formulas"][1]["caption"]["en"] = "a new caption"
+    write_entry(entries, data)
+    results = fresh.results()
+    assert fresh.last_derived == [] and fresh.last_cached == 1  # prose only: nothing derived again
+    assert results[0].formulas[1].formula.caption.en == "a new caption"
+
+    data["formulas"][1]["args"]["f"] = "cos(x)"
+    write_entry(entries, data)
+    results = fresh.results()
+    assert fresh.last_derived == ["demo"]
+    assert set(fresh._partial["demo"]) == {"formulas[0]"}  # the unchanged formula came from the cache
+    assert results[0].formulas[1].result_text == "-sin(x)"
+    assert path.is_file()
