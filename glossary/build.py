@@ -280,9 +280,10 @@ class SiteBuild:
     def _plot_file(self, name: str) -> Path:
         return self.cache_dir / f"plot-{name}-{library_digest()[:24]}.svg"
 
-    def _run(self, plot_names: set[str]) -> list[EntryResult]:
+    def _run(self, with_plots: bool) -> list[EntryResult]:
         started = time.perf_counter()
         entries, found, missing = self._plan()
+        plot_names = {plot for _, entry in entries.values() for plot in entry.plots} if with_plots else set()
         # Plots are drawn in the same pool as the derivations, so a cold build uses both cores;
         # the slow jobs (plots, entries with many formulas) start first so the pool drains evenly.
         jobs = [
@@ -316,13 +317,12 @@ class SiteBuild:
 
     def results(self) -> list[EntryResult]:
         """Every entry derived and verified, from memory, the cache or child processes."""
-        return self._run(set())
+        return self._run(with_plots=False)
 
     def render(self) -> dict[str, str]:
         """Every page and plot of the site: ``{path: text}``."""
-        entries = load_entries(self.entries_dir, known_plots=PLOT_NAMES, memo=self._parsed)
-        used = {plot for _, entry in entries.values() for plot in entry.plots}
-        results = self._run(used)
+        results = self._run(with_plots=True)
+        used = {plot for result in results for plot in result.entry.plots}
         # Each language build of mkdocs-static-i18n asks again; the same inputs give the same pages.
         templates = sorted((p.as_posix(), p.stat().st_mtime_ns) for p in self.templates_dir.rglob("*.j2"))
         signature = (tuple(sorted(self._keys.items())), tuple(templates), tuple(sorted(used)))

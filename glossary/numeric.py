@@ -52,7 +52,6 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> Callable[..., Any]:
     """``sympy.lambdify`` to NumPy, wrapping SymPy's failures as GlossaryError."""
     try:
         vectorised = sp.lambdify(list(symbols), expr, modules="numpy")
-        scalar = sp.lambdify(list(symbols), expr, modules="math")
     except Exception as error:
         raise GlossaryError(f"cannot evaluate {expr} numerically: {error}") from None
     try:
@@ -62,7 +61,7 @@ def lambdify(symbols: Sequence[sp.Symbol], expr: Any) -> Callable[..., Any]:
     except TypeError:
         # NumPy's select() rejects the scalar branches SymPy prints for nested
         # Piecewise conditions (ReLU after ReLU): those run point by point.
-        pass
+        scalar = sp.lambdify(list(symbols), expr, modules="math")
 
     def guarded(*args: float) -> Any:
         try:

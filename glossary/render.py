@@ -11,7 +11,7 @@ import html
 import importlib.metadata
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -179,7 +179,7 @@ class Renderer:
             (" " * n + line) if line else "" for line in str(text).splitlines()
         )
 
-    def render_pages(self, results: Sequence[EntryResult], plots: Iterable[str] = ()) -> dict[str, str]:
+    def render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
         """Every page of the site for both languages: ``{path: markdown}``."""
         results = sorted(results, key=lambda r: (list(CATEGORIES).index(r.entry.category), r.entry.order, r.entry.id))
         builds_on, used_by = relations(results)
