@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Material prints a notice about MkDocs 2 on every build; the builds here pin MkDocs 1.x.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test serve bench lint browser clean
+.PHONY: site test serve bench lint browser fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,19 +24,23 @@ node_modules/.installed: package.json package-lock.json
 browser:
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
-site: $(VENV)/.installed node_modules/.installed
+# Korean labels in the plots need a font with Hangul at build time (the SVGs carry the glyphs as paths).
+fonts:
+	@fc-list 2>/dev/null | grep -q "Noto Sans CJK" || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends fonts-noto-cjk fontconfig; }
+
+site: $(VENV)/.installed node_modules/.installed fonts
 	$(BIN)/mkdocs build --strict
 
-test: $(VENV)/.installed node_modules/.installed browser
+test: $(VENV)/.installed node_modules/.installed fonts browser
 	$(BIN)/ruff check glossary tests
 	$(BIN)/ruff format --check glossary tests
 	$(BIN)/python -m pytest
 
-serve: $(VENV)/.installed node_modules/.installed
+serve: $(VENV)/.installed node_modules/.installed fonts
 	$(BIN)/mkdocs serve
 
 bench: $(VENV)/.installed node_modules/.installed
 	$(BIN)/glossary bench
 
 clean:
-	rm -rf site .cache
+	rm -rf site site.glossary-staging site.glossary-old .cache

@@ -36,7 +36,8 @@ from glossary.content.catalog import entry_symbols, formula_fields
 
 def run():
     timings = []
-    for path, entry in load_entries(sys.argv[1]).values():
+    for loaded in load_entries(sys.argv[1]).values():
+        entry = loaded.entry
         symbols = entry_symbols(entry)
         for field, formula in formula_fields(entry):
             arguments = convert_arguments(formula.helper, formula.args, symbols, field)
@@ -62,6 +63,10 @@ IMPORTS = {
     "sympy": "import sympy",
     # The helpers load SymPy on first use; this is the cost a notebook pays to use them.
     "glossary+helpers": "import glossary.calculus, glossary.linalg, glossary.probability, glossary.neural",
+    "glossary.calculus": "import glossary.calculus",
+    "glossary.linalg": "import glossary.linalg",
+    "glossary.probability": "import glossary.probability",
+    "glossary.neural": "import glossary.neural",
 }
 
 
@@ -116,6 +121,7 @@ def _floor_config(project: Path, nav: list) -> Path:
 
 def site(project_root: Path, runs: int) -> dict[str, float]:
     from .build import SiteBuild
+    from .limits import Limits
 
     with tempfile.TemporaryDirectory(prefix="glossary-bench-") as folder:
         project = Path(folder)
@@ -157,7 +163,7 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
         entry.write_text(original, encoding="utf-8")
         timed(build)
         serve_latency = _serve_edit_latency(project, entry, environment)
-        nav = SiteBuild(project / "entries", project / "templates", cache_dir=cache).navigation()
+        nav = SiteBuild(project / "entries", project / "templates", Limits(), cache_dir=cache).navigation()
         floor_config = _floor_config(project, nav)
         floor = min(
             timed(
@@ -247,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
         f"import glossary {glossary_import:.3f} s, import sympy {sympy_import:.3f} s, "
         f"glossary with every helper module {imports['glossary+helpers']:.3f} s "
         f"({imports['glossary+helpers'] / sympy_import:.2f} × sympy)"
+    )
+    print(
+        "  each helper module: "
+        + ", ".join(f"{name} {imports[name]:.3f} s" for name in IMPORTS if name.startswith("glossary."))
     )
     timings = site(root, max(1, args.runs))
     floor = timings["floor"]

@@ -6,68 +6,24 @@ finite differences of the input function, never against its own result.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import sympy as sp
 
 from . import _inputs
-from .derivation import DEFAULT_TIME_LIMIT, Derivation, Step, VerificationReport, time_limit
+from .derivation import Derivation, Step, helper
 from .errors import GlossaryError
+from .numeric import derivative_verifier
 
 __all__ = ["chain_rule", "gradient", "partial"]
-
-
-def _derivative_verifier(pairs: Sequence[tuple[sp.Expr, sp.Expr, sp.Symbol]]):
-    """Compare each claimed derivative with finite differences of its function.
-
-    Points near a singularity or a kink are recognised because two step sizes
-    disagree there, and are skipped rather than counted.
-    """
-
-    def verify(points: int, seed: int) -> VerificationReport:
-        import numpy as np
-
-        from .numeric import Comparison, evaluate, five_point_derivative, lambdify, point_namer, sample_symbols
-
-        rng = np.random.default_rng(seed)
-        comparison = Comparison("central finite differences (five-point stencil)", 1e-6)
-        for function, derivative, variable in pairs:
-            symbols = sorted(function.free_symbols | derivative.free_symbols | {variable}, key=sp.default_sort_key)
-            columns = list(sample_symbols(symbols, points, rng).values())
-            index = symbols.index(variable)
-            f = lambdify(symbols, function)
-            df = lambdify(symbols, derivative)
-            claimed = evaluate(df, columns, points)
-            coarse = five_point_derivative(f, columns, index, points)
-            # The same stencil at a quarter of the step: where the two agree the
-            # function is smooth around the point, so the estimate is trusted.
-            half = five_point_derivative(f, columns, index, points, scale=2.5e-4)
-            values = evaluate(f, columns, points)
-            smooth = (
-                np.isfinite(coarse)
-                & np.isfinite(half)
-                & (np.abs(coarse - half) <= 1e-7 * (1 + np.abs(coarse)))
-                & (np.abs(values.imag) < 1e-12)
-                & (np.abs(values) < 1e8)
-            )
-            keep = np.flatnonzero(smooth)
-            comparison.add(
-                coarse[keep],
-                claimed[keep],
-                point_namer(symbols, [c[keep] for c in columns]),
-            )
-        return comparison.report(minimum_points=max(1, points // 10))
-
-    return verify
 
 
 def _one_partial(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[Step]]:
     others = sorted(f.free_symbols - {x}, key=sp.default_sort_key)
     held = ", ".join(str(s) for s in others) or "—"
     terms = sp.Add.make_args(sp.expand(f)) if f.is_Add else (f,)
-    with time_limit(DEFAULT_TIME_LIMIT, f"the partial derivative of {f} with respect to {x}"):
-        result = sp.diff(f, x)
+    result = sp.diff(f, x)
     steps = [Step("미분할 함수", "the function to differentiate", f)]
     if len(terms) > 1:
         steps.append(
@@ -97,6 +53,7 @@ def _one_partial(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[Step]]:
     return result, steps
 
 
+@helper
 def partial(f: Any, x: Any) -> Derivation:
     """The partial derivative ∂f/∂x, holding every other symbol constant.
 
@@ -108,9 +65,10 @@ def partial(f: Any, x: Any) -> Derivation:
     f = _inputs.expression(f, "f")
     x = _inputs.symbol(x, "x")
     result, steps = _one_partial(f, x)
-    return Derivation("calculus.partial", result, steps, _derivative_verifier([(f, result, x)]))
+    return Derivation(result, steps, derivative_verifier([(f, result, x)]))
 
 
+@helper
 def gradient(f: Any, variables: Any) -> Derivation:
     """The gradient: the column of partial derivatives, in the order given.
 
@@ -138,9 +96,10 @@ def gradient(f: Any, variables: Any) -> Derivation:
     grad = sp.Matrix(partials)
     steps.append(Step("편미분을 모은 기울기 벡터 ∇f", "the gradient vector ∇f collects the partials", grad))
     pairs = [(f, p, v) for p, v in zip(partials, variables, strict=True)]
-    return Derivation("calculus.gradient", grad, steps, _derivative_verifier(pairs))
+    return Derivation(grad, steps, derivative_verifier(pairs))
 
 
+@helper
 def chain_rule(outer: Any, inner: Any, x: Any) -> Derivation:
     """d/dx of ``outer`` after substituting ``inner``, by the multivariate chain rule.
 
@@ -165,12 +124,11 @@ def chain_rule(outer: Any, inner: Any, x: Any) -> Derivation:
     if len(unused) == len(mapping):
         raise GlossaryError(f"outer {outer} uses none of the intermediate symbols {list(mapping)}")
     z = sp.Symbol("z")
-    with time_limit(DEFAULT_TIME_LIMIT, f"the chain rule for {outer}"):
-        outer_partials = {u: sp.diff(outer, u) for u in mapping}
-        inner_derivatives = {u: sp.diff(g, x) for u, g in mapping.items()}
-        in_u = sp.Add(*(outer_partials[u] * inner_derivatives[u] for u in mapping))
-        result = in_u.subs(mapping)
-        direct = sp.diff(outer.subs(mapping), x)
+    outer_partials = {u: sp.diff(outer, u) for u in mapping}
+    inner_derivatives = {u: sp.diff(g, x) for u, g in mapping.items()}
+    in_u = sp.Add(*(outer_partials[u] * inner_derivatives[u] for u in mapping))
+    result = in_u.subs(mapping)
+    direct = sp.diff(outer.subs(mapping), x)
     us = list(mapping)
     steps = [
         Step("바깥 함수", "the outer function", sp.Eq(z, outer)),
@@ -203,4 +161,4 @@ def chain_rule(outer: Any, inner: Any, x: Any) -> Derivation:
         ),
     ]
     composed = outer.subs(mapping)
-    return Derivation("calculus.chain_rule", result, steps, _derivative_verifier([(composed, result, x)]))
+    return Derivation(result, steps, derivative_verifier([(composed, result, x)]))

@@ -1,8 +1,10 @@
 """The `glossary` command for authors: list, show, verify, new, render, bench.
 
-A thin edge: it reads entries through the content layer, prints with rich, and
-turns every GlossaryError into one line on stderr and exit status 1, without
-a traceback.
+A thin edge: it reads entries through the content layer, derives through the
+same `glossary.build.SiteBuild` the MkDocs plugin uses (so the checks are the
+same in both paths), prints with rich, and turns every error into one line on
+stderr with its exit status (1 for a mistake, 2 for a wrong command line, 130
+for Ctrl-C), never a traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .errors import GlossaryError
+from .errors import GlossaryError, Interrupted
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -23,13 +25,45 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _error(error: Exception) -> None:
+def _error(error: GlossaryError) -> None:
     """One unwrapped line on stderr, so that editors and scripts can read file and field."""
-    print(f"error: {error}", file=sys.stderr)
+    print(f"error: {error.show()}", file=sys.stderr)
 
 
 def _entries(args) -> Path:
     return Path(args.entries).resolve()
+
+
+def _limits(args):
+    from .limits import Limits, parse_seconds
+
+    seconds = parse_seconds(args.time_limit, "--time-limit") if getattr(args, "time_limit", None) else None
+    return Limits.from_environment(seconds=seconds)
+
+
+def _site(args, cache: bool = True):
+    from .build import SiteBuild, default_folder
+
+    templates = Path(getattr(args, "templates", "templates")).resolve()
+    root = _entries(args).parent
+    return SiteBuild(
+        _entries(args),
+        templates,
+        limits=_limits(args),
+        points=_points(args),
+        cache_dir=default_folder(root) if cache else None,
+        warn=lambda message: print(f"warning: {message}", file=sys.stderr),
+    )
+
+
+def _points(args) -> int:
+    from .limits import current
+
+    points = getattr(args, "points", 1000)
+    ceiling = current().max_points
+    if not 1 <= points <= ceiling:
+        raise GlossaryError(f"--points must be from 1 to {ceiling}, got {points}")
+    return points
 
 
 def command_list(args) -> int:
@@ -39,16 +73,15 @@ def command_list(args) -> int:
 
     entries = load_entries(_entries(args))
     table = Table("id", "category", "한국어", "English", "formulas")
-    for entry_id, (_, entry) in sorted(entries.items(), key=lambda item: (item[1][1].category, item[1][1].order)):
+    ordered = sorted(entries.items(), key=lambda item: (item[1].entry.category, item[1].entry.order))
+    for entry_id, loaded in ordered:
+        entry = loaded.entry
         table.add_row(entry_id, entry.category, entry.names.ko, entry.names.en, str(len(entry.all_formulas())))
     _console().print(table)
     return EXIT_OK
 
 
-def _find(args, term: str):
-    from .content.catalog import load_entries
-
-    entries = load_entries(_entries(args))
+def _find(entries: dict, term: str):
     if term not in entries:
         import difflib
 
@@ -59,27 +92,31 @@ def _find(args, term: str):
 
 
 def command_show(args) -> int:
-    import sympy as sp
     from rich.panel import Panel
 
-    from .content.catalog import derive_entry
-
-    path, entry = _find(args, args.term)
-    result = derive_entry(path, entry, points=args.points)
-    lang = args.lang
+    site = _site(args)
+    entries = site.entries()
+    loaded = _find(entries, args.term)
+    results = site.results(only=[args.term])
+    site.check(results)
+    result = results[0]
+    lang, other = args.lang, "en" if args.lang == "ko" else "ko"
+    entry = loaded.entry
     console = _console()
-    console.print(
-        Panel(entry.definition[lang], title=f"{entry.names[lang]} · {entry.names['en' if lang == 'ko' else 'ko']}")
-    )
-    for formula in result.formulas:
-        console.rule(formula.formula.caption[lang])
-        for number, step in enumerate(formula.derivation.steps, 1):
-            console.print(f"[bold]{number}.[/bold] {step.caption(lang)}")
-            console.print(textwrap.indent(sp.pretty(step.expr, use_unicode=True), "   "))
-        report = formula.report
+    console.print(Panel(entry.definition[lang], title=f"{entry.names[lang]} · {entry.names[other]}"))
+    for formula, record in result.all_records():
+        console.rule(formula.caption[lang])
+        for part in record.parts:
+            shown = f"{part.name_text} = {part.text}" + (f" ≈ {part.decimal}" if part.decimal else "")
+            console.print(f"  {shown}", markup=False)
+        if not record.parts:
+            console.print(textwrap.indent(record.result_text, "  "), markup=False)
+        for number, step in enumerate(record.steps, 1):
+            console.print(f"{number}. {step.caption(lang)}", markup=False)
+        report = record.report
         console.print(
-            f"[green]✓[/green] {report.method} · {report.points} points · "
-            f"max error {report.max_error:.1e} ≤ {report.tolerance:.1e}"
+            f"✓ {report.method} · {report.points} points · max error {report.max_error:.1e} ≤ {report.tolerance:.1e}",
+            markup=False,
         )
     return EXIT_OK
 
@@ -88,38 +125,40 @@ def command_verify(args) -> int:
     from rich.progress import Progress
     from rich.table import Table
 
-    from .build import entry_job, run_in_children
-    from .content.catalog import EntryError, EntryResult, load_entries
+    from .errors import EntryError
 
-    entries = load_entries(_entries(args))
+    # Fresh derivations (no cache): verify means checking now.
+    site = _site(args, cache=False)
+    entries = site.entries()
     chosen = args.terms or sorted(entries)
     for term in chosen:
-        if term not in entries:
-            raise GlossaryError(f"no entry with the id {term!r}")
+        _find(entries, term)
     table = Table("entry", "formula", "helper", "points", "max error", "tolerance", "status")
     failures = 0
     with Progress(console=_console(stderr=True), transient=True) as progress:
         task = progress.add_task("deriving and verifying", total=len(chosen))
         for term in chosen:
-            path, entry = entries[term]
             try:
-                data = run_in_children([entry_job(path, entry, args.points)], args.time_limit, workers=1)[term]
+                results = site.results(only=[term])
+                site.check(results)
             except EntryError as error:
                 failures += 1
-                table.add_row(term, error.field, "", "", "", "", f"[red]✗ {error.problem}[/red]")
+                table.add_row(term, error.field, "", "", "", "", f"✗ {error.problem}")
                 _error(error)
             else:
-                for formula in EntryResult.from_json(path, entry, data).formulas:
-                    r = formula.report
+                for formula, record in results[0].all_records():
+                    r = record.report
                     table.add_row(
                         term,
-                        formula.formula.id,
-                        formula.formula.helper,
+                        formula.id,
+                        record.helper,
                         str(r.points),
                         f"{r.max_error:.1e}",
                         f"{r.tolerance:.1e}",
-                        "[green]✓[/green]",
+                        "✓",
                     )
+                for claim in results[0].claims:
+                    table.add_row(term, claim.id, "misconception", "", "", "", "✓ refuted")
             progress.advance(task)
     _console().print(table)
     return EXIT_FAILED if failures else EXIT_OK
@@ -143,49 +182,81 @@ summary:
   en: Write a one-line summary.
 definition:
   ko: >
-    한국어 정의를 한 문단으로 쓰세요.
+    한국어 정의를 한 문단으로 쓰세요. 유도한 결과는 {{{{first-formula}}}}처럼 인용합니다.
   en: >
-    Write a one-paragraph definition in English.
+    Write a one-paragraph definition in English. Quote derived results as {{{{first-formula}}}}.
 symbols:
   x: real
 formulas:
   - id: first-formula
     caption:
-      ko: x² 를 x 에 대해 미분
+      ko: x²을 x에 대해 미분
       en: differentiate x² with respect to x
     helper: calculus.partial
     args: {{f: "x**2", x: x}}
     example: true
 builds_on: []
-plots: []
 """
 
 
 def command_new(args) -> int:
     import re
 
-    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.id):
-        raise GlossaryError(f"{args.id!r} is not a valid id: use lowercase words joined by hyphens, e.g. 'batch-norm'")
+    from .content.catalog import load_entries, load_entry
+    from .content.loader import SUFFIXES
+
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", args.id) or len(args.id) > 60:
+        raise GlossaryError(
+            f"{args.id!r} is not a valid id: use at most 60 lowercase letters and digits in words joined by hyphens, "
+            "e.g. 'batch-norm'"
+        )
     folder = _entries(args)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{args.id}.yaml"
-    if path.exists():
-        raise GlossaryError(f"{path} already exists")
-    path.write_text(NEW_ENTRY.format(id=args.id), encoding="utf-8")
+    if folder.exists() and not folder.is_dir():
+        raise GlossaryError(f"{folder} is not a folder")
+    for suffix in SUFFIXES:
+        if (folder / f"{args.id}{suffix}").exists():
+            raise GlossaryError(f"an entry with the id {args.id!r} already exists: {folder / f'{args.id}{suffix}'}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{args.id}.yaml"
+        path.write_text(NEW_ENTRY.format(id=args.id), encoding="utf-8")
+    except OSError as error:
+        raise GlossaryError(f"cannot write the entry in {folder}: {error.strerror}") from None
+    try:
+        load_entry(path)
+        load_entries(folder)
+    except GlossaryError:
+        path.unlink(missing_ok=True)
+        raise
     print(path)
     return EXIT_OK
 
 
 def command_render(args) -> int:
-    from .build import SiteBuild
+    import os
+    import shutil
+    import tempfile
 
     out = Path(args.out)
-    site = SiteBuild(_entries(args), Path(args.templates).resolve(), points=args.points, time_limit=args.time_limit)
-    pages = site.render()
-    for relative, content in sorted(pages.items()):
-        target = out / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+    if out.exists() and not out.is_dir():
+        raise GlossaryError(f"--out {out} is a file, not a folder")
+    pages = _site(args).render()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
+    except OSError as error:
+        raise GlossaryError(f"cannot write into {out.parent}: {error.strerror}") from None
+    try:
+        for relative, content in sorted(pages.items()):
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(content, encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise GlossaryError(f"cannot write {out}: {error.strerror}") from None
     print(f"{len(pages)} files written to {out}")
     return EXIT_OK
 
@@ -196,25 +267,34 @@ def command_bench(args) -> int:
     return bench_main(["--config", args.config, *(["--runs", str(args.runs)] if args.runs else [])])
 
 
-def parser() -> argparse.ArgumentParser:
-    from .build import ENTRY_TIME_LIMIT
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a wrong command line in one line with exit status 2."""
 
-    main = argparse.ArgumentParser(prog="glossary", description="Derive, verify and render the glossary.")
+    def error(self, message: str):
+        print(f"error: {message} (see `glossary --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = _Parser(prog="glossary", description="Derive, verify and render the glossary.")
     main.add_argument("--entries", default="entries", help="the folder of entry files (default: entries)")
-    commands = main.add_subparsers(dest="command", required=True)
+    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def limited(command: argparse.ArgumentParser, points: int) -> None:
+        command.add_argument("--points", type=int, default=points, help=f"points of each numeric check ({points})")
+        command.add_argument("--time-limit", help="seconds each formula may take (default: GLOSSARY_TIME_LIMIT or 30)")
 
     commands.add_parser("list", help="list the entries").set_defaults(run=command_list)
 
     show = commands.add_parser("show", help="derive one entry and show its formulas, steps and checks")
     show.add_argument("term")
     show.add_argument("--lang", choices=["ko", "en"], default="en")
-    show.add_argument("--points", type=int, default=200)
+    limited(show, 200)
     show.set_defaults(run=command_show)
 
     verify = commands.add_parser("verify", help="derive and verify entries; exit status 1 on any failure")
     verify.add_argument("terms", nargs="*")
-    verify.add_argument("--points", type=int, default=1000)
-    verify.add_argument("--time-limit", type=float, default=ENTRY_TIME_LIMIT)
+    limited(verify, 1000)
     verify.set_defaults(run=command_verify)
 
     new = commands.add_parser("new", help="create a new entry file that builds, and print its path")
@@ -224,8 +304,7 @@ def parser() -> argparse.ArgumentParser:
     render = commands.add_parser("render", help="write the rendered Markdown to a folder")
     render.add_argument("--out", required=True)
     render.add_argument("--templates", default="templates")
-    render.add_argument("--points", type=int, default=1000)
-    render.add_argument("--time-limit", type=float, default=ENTRY_TIME_LIMIT)
+    limited(render, 1000)
     render.set_defaults(run=command_render)
 
     bench = commands.add_parser("bench", help="time cold, warm and one-entry builds against a plain MkDocs build")
@@ -239,11 +318,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        _error(Interrupted())
+        return Interrupted.exit_code
     except GlossaryError as error:
         _error(error)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        return 130
+        return error.exit_code
 
 
 if __name__ == "__main__":

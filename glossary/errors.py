@@ -1,12 +1,30 @@
-"""The errors the library raises for bad input, one small hierarchy.
+"""Every error the project raises, one small hierarchy.
 
-Every error is a `GlossaryError`, itself a `ValueError`, so that
-callers who only know the standard library can still catch it.
+Every error is a `GlossaryError`, itself a `ValueError`, so that callers who
+only know the standard library can still catch it. Each knows its exit status
+and shows itself as one line (the command line and the MkDocs plugin print
+exactly that line, never a traceback). Errors survive pickling, because work
+runs in child processes and its errors travel back to the parent.
 """
 
 from __future__ import annotations
 
-__all__ = ["DerivationTimeout", "GlossaryError", "VerificationError"]
+from typing import Any
+
+__all__ = [
+    "DerivationTimeout",
+    "EntryError",
+    "GlossaryError",
+    "Interrupted",
+    "VerificationError",
+]
+
+
+def _rebuild(cls: type, message: str, state: dict[str, Any]) -> GlossaryError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class GlossaryError(ValueError):
@@ -16,9 +34,18 @@ class GlossaryError(ValueError):
         >>> try:
         ...     raise GlossaryError("index 5 is outside 0..2")
         ... except ValueError as error:
-        ...     print(error)
+        ...     print(error.show())
         index 5 is outside 0..2
     """
+
+    exit_code = 1
+
+    def show(self) -> str:
+        """The error as the one line a person reads."""
+        return " ".join(str(self).split())
+
+    def __reduce__(self):
+        return (_rebuild, (type(self), str(self), dict(self.__dict__)))
 
 
 class VerificationError(GlossaryError):
@@ -52,3 +79,32 @@ class DerivationTimeout(GlossaryError):
         >>> str(DerivationTimeout("svd took longer than 2 s"))
         'svd took longer than 2 s'
     """
+
+
+class EntryError(GlossaryError):
+    """A mistake in an entry file, shown as ``file: field: problem``.
+
+    Examples:
+        >>> EntryError("entries/x.yaml", "names.ko", "is missing").show()
+        'entries/x.yaml: names.ko: is missing'
+    """
+
+    def __init__(self, file: Any, field: str, problem: str) -> None:
+        self.file = str(file)
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{self.file}: {field}: {problem}")
+
+
+class Interrupted(GlossaryError):
+    """The person pressed Ctrl-C; the work was stopped and nothing was half-written.
+
+    Examples:
+        >>> Interrupted().exit_code
+        130
+    """
+
+    exit_code = 130
+
+    def __init__(self, message: str = "interrupted; nothing was written") -> None:
+        super().__init__(message)

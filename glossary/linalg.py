@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 
 from . import _inputs
-from .derivation import DEFAULT_TIME_LIMIT, Derivation, Step, VerificationReport, time_limit
+from .derivation import Derivation, Step, VerificationReport, helper
 from .errors import GlossaryError
 
 __all__ = [
@@ -80,6 +80,7 @@ def _sort_key(value: sp.Expr) -> float:
 # -- characteristic polynomial ------------------------------------------------------------
 
 
+@helper
 def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
     """The monic polynomial det(λI − A) in ``lam``, whose roots are the eigenvalues of A.
 
@@ -96,10 +97,9 @@ def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
         raise GlossaryError(f"lam {lam} already appears in A; pass a fresh symbol")
     n = A.rows
     identity = sp.eye(n)
-    with time_limit(DEFAULT_TIME_LIMIT, f"the characteristic polynomial of a {n}×{n} matrix"):
-        shifted = A - lam * identity
-        determinant = sp.expand(shifted.det(method="berkowitz"))
-        result = sp.expand((-1) ** n * determinant)
+    shifted = A - lam * identity
+    determinant = sp.expand(shifted.det(method="berkowitz"))
+    result = sp.expand((-1) ** n * determinant)
     steps = [
         Step("행렬", "the matrix", sp.Eq(sp.Symbol("A"), A, evaluate=False)),
         Step(
@@ -141,12 +141,13 @@ def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
             comparison.add(np.poly(numeric), np.array(actual, dtype=complex), values)
         return comparison.report()
 
-    return Derivation("linalg.characteristic_polynomial", result, steps, verify)
+    return Derivation(result, steps, verify)
 
 
 # -- eigenpairs -------------------------------------------------------------------------
 
 
+@helper
 def eigen(A: Any) -> Derivation:
     """Eigenpairs as ``[(eigenvalue, algebraic multiplicity, [eigenvectors]), ...]``.
 
@@ -160,9 +161,8 @@ def eigen(A: Any) -> Derivation:
     lam = sp.Dummy("lambda")
     shown_lam = sp.Symbol("lambda")
     try:
-        with time_limit(DEFAULT_TIME_LIMIT, f"the eigenpairs of a {n}×{n} matrix"):
-            triples = A.eigenvects()
-            polynomial = sp.expand((lam * sp.eye(n) - A).det(method="berkowitz"))
+        triples = A.eigenvects()
+        polynomial = sp.expand((lam * sp.eye(n) - A).det(method="berkowitz"))
     except (NotImplementedError, sp.matrices.exceptions.MatrixError) as error:
         raise GlossaryError(f"SymPy cannot express the eigenvectors of A = {A.tolist()}: {error}") from None
     result = [(value, int(mult), [sp.Matrix(v) for v in vectors]) for value, mult, vectors in triples]
@@ -212,7 +212,7 @@ def eigen(A: Any) -> Derivation:
             comparison.add(_match(expected, np.array(claimed)), expected, values)
         return comparison.report()
 
-    return Derivation("linalg.eigen", result, steps, verify)
+    return Derivation(result, steps, verify)
 
 
 def _match(reference, claimed):
@@ -250,6 +250,7 @@ def _svd_parts(A: sp.Matrix):
     return gram, pairs, U, S, V
 
 
+@helper
 def svd(A: Any) -> Derivation:
     """The compact singular value decomposition ``(U, S, V)`` with ``A = U*S*V.T``.
 
@@ -265,8 +266,7 @@ def svd(A: Any) -> Derivation:
     """
     A = _inputs.matrix(A, "A")
     _require_numeric(A, "A", "svd orders singular values by size, which needs numbers")
-    with time_limit(DEFAULT_TIME_LIMIT, f"the SVD of a {A.rows}×{A.cols} matrix"):
-        gram, pairs, U, S, V = _svd_parts(A)
+    gram, pairs, U, S, V = _svd_parts(A)
     steps = [
         Step("AᵀA 를 만든다 (대칭, 양의 준정부호)", "form AᵀA (symmetric, positive semi-definite)", gram),
         Step(
@@ -298,9 +298,10 @@ def svd(A: Any) -> Derivation:
         comparison.add(numeric.ravel(), (u @ np.diag(claimed) @ v.T).ravel())
         return comparison.report()
 
-    return Derivation("linalg.svd", (U, S, V), steps, verify)
+    return Derivation((U, S, V), steps, verify)
 
 
+@helper
 def low_rank_approximation(A: Any, rank: Any) -> Derivation:
     """The best rank-``rank`` approximation of A and its squared Frobenius error.
 
@@ -317,16 +318,15 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
     A = _inputs.matrix(A, "A")
     rank = _inputs.positive_int(rank, "rank")
     _require_numeric(A, "A", "low-rank approximation orders singular values, which needs numbers")
-    with time_limit(DEFAULT_TIME_LIMIT, f"a rank-{rank} approximation of a {A.rows}×{A.cols} matrix"):
-        _, _, U, S, V = _svd_parts(A)
-        full_rank = S.rows
-        if rank > min(A.shape):
-            raise GlossaryError(f"rank {rank} exceeds min{A.shape} = {min(A.shape)}")
-        kept = min(rank, full_rank)
-        approximation = (U[:, :kept] * S[:kept, :kept] * V[:, :kept].T).applyfunc(sp.radsimp)
-        dropped = [S[i, i] ** 2 for i in range(kept, full_rank)]
-        error = sp.nsimplify(sp.radsimp(sp.Add(*dropped))) if dropped else sp.Integer(0)
-        frobenius = sp.expand(sum(((A - approximation).applyfunc(lambda e: e**2)), sp.Integer(0)))
+    _, _, U, S, V = _svd_parts(A)
+    full_rank = S.rows
+    if rank > min(A.shape):
+        raise GlossaryError(f"rank {rank} exceeds min{A.shape} = {min(A.shape)}")
+    kept = min(rank, full_rank)
+    approximation = (U[:, :kept] * S[:kept, :kept] * V[:, :kept].T).applyfunc(sp.radsimp)
+    dropped = [S[i, i] ** 2 for i in range(kept, full_rank)]
+    error = sp.nsimplify(sp.radsimp(sp.Add(*dropped))) if dropped else sp.Integer(0)
+    frobenius = sp.expand(sum(((A - approximation).applyfunc(lambda e: e**2)), sp.Integer(0)))
     steps = [
         Step("특이값 분해 A = UΣVᵀ", "the SVD A = UΣVᵀ", S),
         Step(
@@ -358,12 +358,13 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
         comparison.add(float(np.sum((numeric - expected) ** 2)), float(error))
         return comparison.report()
 
-    return Derivation("linalg.low_rank_approximation", (approximation, error), steps, verify)
+    return Derivation((approximation, error), steps, verify)
 
 
 # -- principal component analysis ----------------------------------------------------------
 
 
+@helper
 def pca(X: Any, k: Any) -> Derivation:
     """Principal components of the rows of X: ``(components, explained_variance)``.
 
@@ -385,24 +386,23 @@ def pca(X: Any, k: Any) -> Derivation:
     if k > d:
         raise GlossaryError(f"k = {k} exceeds the number of features d = {d}")
     _require_numeric(X, "X", "PCA orders components by variance, which needs numbers")
-    with time_limit(DEFAULT_TIME_LIMIT, f"PCA of a {N}×{d} data matrix"):
-        mean = sp.Matrix([[sum(X[:, j]) / N for j in range(d)]])
-        centered = X - sp.ones(N, 1) * mean
-        covariance = centered.T * centered / (N - 1)
-        pairs = sorted(covariance.eigenvects(), key=lambda triple: -_sort_key(triple[0]))
-        values, directions = [], []
-        for value, _, vectors in pairs:
-            for v in _orthonormal(vectors):
-                # Sign convention: the largest entry of each direction is positive.
-                largest = max(v, key=lambda e: abs(_sort_key(e)))
-                values.append(value)
-                directions.append(v if _sort_key(largest) > 0 else -v)
-        W = sp.Matrix.hstack(*directions[:k])
-        explained = values[:k]
-        projected = centered * W
-        residual = centered - projected * W.T
-        reconstruction = sp.radsimp(sum(residual.applyfunc(lambda e: e**2)) / N)
-        tail = sp.radsimp(sp.Rational(N - 1, N) * sp.Add(*values[k:]))
+    mean = sp.Matrix([[sum(X[:, j]) / N for j in range(d)]])
+    centered = X - sp.ones(N, 1) * mean
+    covariance = centered.T * centered / (N - 1)
+    pairs = sorted(covariance.eigenvects(), key=lambda triple: -_sort_key(triple[0]))
+    values, directions = [], []
+    for value, _, vectors in pairs:
+        for v in _orthonormal(vectors):
+            # Sign convention: the largest entry of each direction is positive.
+            largest = max(v, key=lambda e: abs(_sort_key(e)))
+            values.append(value)
+            directions.append(v if _sort_key(largest) > 0 else -v)
+    W = sp.Matrix.hstack(*directions[:k])
+    explained = values[:k]
+    projected = centered * W
+    residual = centered - projected * W.T
+    reconstruction = sp.radsimp(sum(residual.applyfunc(lambda e: e**2)) / N)
+    tail = sp.radsimp(sp.Rational(N - 1, N) * sp.Add(*values[k:]))
     lam = sp.Symbol("lambda")
     total = sp.Add(*values)
     steps = [
@@ -456,4 +456,4 @@ def pca(X: Any, k: Any) -> Derivation:
             comparison.add(0.0, float(np.linalg.norm(residual)))
         return comparison.report()
 
-    return Derivation("linalg.pca", (W, explained), steps, verify)
+    return Derivation((W, explained), steps, verify)

@@ -19,6 +19,7 @@ from .errors import GlossaryError, VerificationError
 
 __all__ = [
     "Comparison",
+    "derivative_verifier",
     "five_point_derivative",
     "lambdify",
     "sample_symbols",
@@ -169,3 +170,43 @@ def point_namer(symbols: Sequence[sp.Symbol], columns: Sequence[np.ndarray]):
         return {str(s): _plain(np.asarray(c, dtype=complex).ravel()[i]) for s, c in zip(symbols, columns, strict=True)}
 
     return name
+
+
+def derivative_verifier(pairs: Sequence[tuple[sp.Expr, sp.Expr, sp.Symbol]]):
+    """Compare each claimed derivative with finite differences of its function.
+
+    Points near a singularity or a kink are recognised because two step sizes
+    disagree there, and are skipped rather than counted.
+    """
+
+    def verify(points: int, seed: int) -> VerificationReport:
+        rng = np.random.default_rng(seed)
+        comparison = Comparison("central finite differences (five-point stencil)", 1e-6)
+        for function, derivative, variable in pairs:
+            symbols = sorted(function.free_symbols | derivative.free_symbols | {variable}, key=sp.default_sort_key)
+            columns = list(sample_symbols(symbols, points, rng).values())
+            index = symbols.index(variable)
+            f = lambdify(symbols, function)
+            df = lambdify(symbols, derivative)
+            claimed = evaluate(df, columns, points)
+            coarse = five_point_derivative(f, columns, index, points)
+            # The same stencil at a quarter of the step: where the two agree the
+            # function is smooth around the point, so the estimate is trusted.
+            half = five_point_derivative(f, columns, index, points, scale=2.5e-4)
+            values = evaluate(f, columns, points)
+            smooth = (
+                np.isfinite(coarse)
+                & np.isfinite(half)
+                & (np.abs(coarse - half) <= 1e-7 * (1 + np.abs(coarse)))
+                & (np.abs(values.imag) < 1e-12)
+                & (np.abs(values) < 1e8)
+            )
+            keep = np.flatnonzero(smooth)
+            comparison.add(
+                coarse[keep],
+                claimed[keep],
+                point_namer(symbols, [c[keep] for c in columns]),
+            )
+        return comparison.report(minimum_points=max(1, points // 10))
+
+    return verify

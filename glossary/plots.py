@@ -1,19 +1,22 @@
-"""Plots for the pages, drawn with matplotlib from the library's own results.
+"""Plots for the pages, drawn with matplotlib from the verified result of a formula.
 
-Each plot is an SVG string that is the same bytes on every run (fixed hash
-salt, no date), with a transparent background and mid-grey axes so that it
-reads on light and dark palettes, labelled in math so one picture serves both
-languages.
+A plot belongs to a formula of an entry (``plot:`` in the entry file) and is
+drawn from that formula's derivation and arguments, in Korean and in English.
+Each plot is an SVG string that is the same bytes on every run (fixed hash salt,
+no date), with a transparent background and mid-grey axes so that it reads on
+light and dark palettes. This module imports nothing heavy until a plot is
+drawn, so that the table of plots can validate entries on a warm build.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-import sympy as sp
-
-__all__ = ["PLOTS", "render_plot"]
+__all__ = ["PLOTS", "Plot", "check_svg"]
 
 INK = "#8a8f98"
 COLORS = ["#3f7fd9", "#e0683a", "#2ca58d", "#b457c9", "#d4a017"]
@@ -29,6 +32,23 @@ def pyplot():
     return plt
 
 
+KOREAN_FONT = "Noto Sans CJK KR"
+
+
+def require_korean_font() -> None:
+    """Korean labels need a font with Hangul; say how to get it instead of drawing empty boxes."""
+    from matplotlib import font_manager
+
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=KOREAN_FONT), fallback_to_default=False)
+    except ValueError:
+        from .errors import GlossaryError
+
+        raise GlossaryError(
+            f"Korean plot labels need the font {KOREAN_FONT!r}: install Debian's fonts-noto-cjk (`make site` does)"
+        ) from None
+
+
 def _figure(width: float = 6.4, height: float = 3.6):
     import matplotlib
 
@@ -38,6 +58,8 @@ def _figure(width: float = 6.4, height: float = 3.6):
         {
             "svg.hashsalt": "glossary",
             "svg.fonttype": "path",
+            # Text becomes paths in the SVG, so readers need no font; the build needs both.
+            "font.family": ["DejaVu Sans", KOREAN_FONT],
             "font.size": 10,
             "axes.edgecolor": INK,
             "axes.labelcolor": INK,
@@ -66,14 +88,49 @@ def _svg(plt, figure) -> str:
     return buffer.getvalue()
 
 
-def activations() -> str:
+LABELS: dict[str, dict[str, str]] = {
+    "ko": {
+        "data": "데이터",
+        "mean": "평균",
+        "train": "훈련 오차 (MSE)",
+        "validation": "검증 오차 (MSE)",
+        "degree": "다항식 차수",
+        "rank": "남긴 특이값 수 k",
+        "depth": "깊이 L",
+        "error": "오차",
+        "density": "확률밀도 f(x)",
+        "probability": "확률 P(X = k)",
+        "exploding": "|w|·max g′ = 1.5일 때",
+    },
+    "en": {
+        "data": "data",
+        "mean": "mean",
+        "train": "training error (MSE)",
+        "validation": "validation error (MSE)",
+        "degree": "polynomial degree",
+        "rank": "singular values kept, $k$",
+        "depth": "depth $L$",
+        "error": "error",
+        "density": "density $f(x)$",
+        "probability": "probability $P(X=k)$",
+        "exploding": "with |w|·max g′ = 1.5",
+    },
+}
+
+
+def _float(value: Any) -> float:
+    return float(complex(value).real)
+
+
+def activations(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
     import numpy as np
+    import sympy as sp
 
     from . import neural
 
     t = sp.Symbol("t", real=True)
     grid = np.linspace(-5, 5, 401)
-    plt, figure, _ = _figure(7.2, 3.2)
+    plt, figure, _ = _figure(7.2, 3.4)
     figure.clear()
     left, right = figure.subplots(1, 2)
     for name, label in [
@@ -106,12 +163,13 @@ def activations() -> str:
     right.set_ylim(-0.1, 1.2)
     for ax in (left, right):
         ax.set_xlabel("$t$")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=9)
     return _svg(plt, figure)
 
 
-def normal_densities() -> str:
+def normal_densities(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
     import numpy as np
+    import sympy as sp
     import sympy.stats as stats
 
     x = sp.Symbol("x", real=True)
@@ -123,13 +181,14 @@ def normal_densities() -> str:
             grid, sp.lambdify(x, density, "numpy")(grid), label=rf"$\mu={sp.latex(mu)},\ \sigma={sp.latex(sigma)}$"
         )
     axes.set_xlabel("$x$")
-    axes.set_ylabel("$f(x)$")
+    axes.set_ylabel(LABELS[lang]["density"])
     axes.legend()
     return _svg(plt, figure)
 
 
-def binomial_pmf() -> str:
+def binomial_pmf(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
     import numpy as np
+    import sympy as sp
     import sympy.stats as stats
 
     plt, figure, axes = _figure()
@@ -141,110 +200,108 @@ def binomial_pmf() -> str:
         ks = np.array([int(k) for k in table])
         axes.bar(ks + offset, [float(v) for v in table.values()], width=width, label=rf"$n={n},\ p={sp.latex(p)}$")
     axes.set_xlabel("$k$")
-    axes.set_ylabel("$P(X=k)$")
+    axes.set_ylabel(LABELS[lang]["probability"])
+    axes.xaxis.get_major_locator().set_params(integer=True)
     axes.legend()
     return _svg(plt, figure)
 
 
-PCA_DATA = [[1, 2], [2, 1], [3, 5], [5, 3], [4, 4], [6, 7], [7, 6], [2, 2], [5, 6], [6, 5]]
-
-
-def pca_axes() -> str:
+def pca_axes(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
+    """The data of the page, its mean, and each principal axis through the mean, ±√λ long."""
     import numpy as np
 
-    from . import linalg
-
-    X = sp.Matrix(PCA_DATA)
-    components, variance = linalg.pca(X, 2).result
-    data = np.array(PCA_DATA, dtype=float)
+    data = np.array(arguments["X"].evalf(20), dtype=float)
+    components, variances = derivation.result
     center = data.mean(axis=0)
-    plt, figure, axes = _figure(4.8, 4.2)
-    axes.scatter(data[:, 0], data[:, 1], s=18, color=COLORS[0], label="data")
-    for j in range(2):
-        direction = np.array([float(v) for v in components[:, j]])
-        length = 2 * np.sqrt(float(variance[j]))
-        axes.annotate(
-            "", center + length * direction, center, arrowprops={"arrowstyle": "->", "color": COLORS[1 + j], "lw": 2}
+    plt, figure, axes = _figure(4.8, 4.4)
+    axes.scatter(data[:, 0], data[:, 1], s=22, color=COLORS[0], label=LABELS[lang]["data"], zorder=3)
+    axes.plot(*center, "x", color=INK, ms=9, mew=2, label=LABELS[lang]["mean"], zorder=4)
+    for j in range(components.cols):
+        direction = np.array([_float(v) for v in components[:, j]])
+        half = np.sqrt(_float(variances[j]))
+        ends = np.array([center - half * direction, center + half * direction])
+        axes.plot(
+            ends[:, 0],
+            ends[:, 1],
+            "-",
+            lw=2.5,
+            color=COLORS[1 + j],
+            label=rf"$w_{j + 1}$, $\pm\sqrt{{\lambda_{j + 1}}}$",
         )
-        axes.text(*(center + 1.08 * length * direction), f"$w_{j + 1}$", color=COLORS[1 + j])
-    axes.set_aspect("equal")
+    axes.set_aspect("equal", adjustable="datalim")
     axes.set_xlabel("$x_1$")
     axes.set_ylabel("$x_2$")
+    axes.legend(loc="upper left", fontsize=9)
     return _svg(plt, figure)
 
 
-def svd_matrix() -> sp.Matrix:
-    """A 4×4 matrix with singular values 16, 8, 4, 2: a Hadamard matrix times rational rotations,
-    so that its SVD stays rational and exact."""
-    hadamard = sp.Matrix([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]])
-    rotation = sp.diag(sp.Matrix([[3, 4], [-4, 3]]) / 5, sp.Matrix([[5, 12], [-12, 5]]) / 13)
-    return hadamard * sp.diag(8, 4, 2, 1) * rotation.T
-
-
-def svd_error() -> str:
+def svd_error(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
+    """Squared Frobenius error of the best rank-k approximation of the page's own matrix."""
     import numpy as np
 
     from . import linalg
 
-    A = svd_matrix()
-    values = np.linalg.svd(np.array(A, dtype=float), compute_uv=False)
-    errors = [float(linalg.low_rank_approximation(A, r).result[1]) for r in range(1, 5)]
+    A = arguments["A"]
+    _, S, _ = derivation.result
+    ranks = list(range(1, S.rows + 1))
+    errors = [_float(linalg.low_rank_approximation(A, r).result[1]) for r in ranks]
+    values = np.linalg.svd(np.array(A.evalf(20), dtype=float), compute_uv=False)
     plt, figure, axes = _figure()
-    axes.plot(range(1, 5), errors, "o-", label=r"$\|A - A_k\|_F^2$")
+    axes.plot(ranks, errors, "o-", label=r"$\|A - A_k\|_F^2$")
     axes.plot(
-        range(1, 5),
-        [float(np.sum(values[r:] ** 2)) for r in range(1, 5)],
+        ranks,
+        [float(np.sum(values[r:] ** 2)) for r in ranks],
         "x",
         color=COLORS[1],
+        ms=9,
         label=r"$\sum_{i>k} \sigma_i^2$",
     )
-    axes.set_xlabel("$k$")
-    axes.set_xticks(range(1, 5))
+    axes.set_xlabel(LABELS[lang]["rank"])
+    axes.set_ylabel(LABELS[lang]["error"])
+    axes.set_xticks(ranks)
     axes.legend()
     return _svg(plt, figure)
 
 
-def gradient_descent_path() -> str:
+def gradient_descent_path(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
+    """The page's iterates on the contours of its objective (two parameters)."""
     import numpy as np
+    import sympy as sp
 
-    from . import neural
+    params = arguments["params"]
+    if len(params) != 2:
+        from .errors import GlossaryError
 
-    w, v = sp.symbols("w v", real=True)
-    objective = w**2 + 4 * v**2
+        raise GlossaryError("the gradient-descent-path plot needs exactly two parameters")
+    points = np.array([[_float(a), _float(b)] for a, b in derivation.result])
+    objective = sp.lambdify(params, arguments["f"], "numpy")
+    span = np.abs(points).max(axis=0) * 1.2 + 0.5
+    W, V = np.meshgrid(np.linspace(-span[0], span[0], 161), np.linspace(-span[1], span[1], 121))
     plt, figure, axes = _figure(6.4, 4.0)
-    W, V = np.meshgrid(np.linspace(-3.2, 3.2, 161), np.linspace(-2, 2, 121))
-    axes.contour(W, V, W**2 + 4 * V**2, levels=12, colors=INK, linewidths=0.6, alpha=0.6)
-    for rate, color in [(sp.Rational(1, 10), COLORS[0]), (sp.Rational(6, 25), COLORS[1])]:
-        path = neural.gradient_descent(objective, [w, v], rate, [-3, sp.Rational(3, 2)], 15).result
-        points = np.array([[float(a), float(b)] for a, b in path])
-        axes.plot(points[:, 0], points[:, 1], "o-", ms=3, color=color, label=rf"$\eta = {sp.latex(rate)}$")
-    axes.set_xlabel("$w$")
-    axes.set_ylabel("$v$")
+    axes.contour(W, V, objective(W, V), levels=12, colors=INK, linewidths=0.6, alpha=0.6)
+    axes.plot(points[:, 0], points[:, 1], "o-", ms=3, color=COLORS[1], label=rf"$\eta = {sp.latex(arguments['lr'])}$")
+    axes.set_xlabel(f"${sp.latex(params[0])}$")
+    axes.set_ylabel(f"${sp.latex(params[1])}$")
     axes.set_aspect("equal")
     axes.legend(loc="upper right")
     return _svg(plt, figure)
 
 
-OVERFIT_TRAIN = [[0, 1], [1, 3], [2, 2], [3, 5], [4, 4], [5, 6], [6, 8], [7, 7]]
-OVERFIT_VALIDATION = [[0.5, 2], [1.5, 2.5], [2.5, 3.5], [3.5, 4.5], [4.5, 5], [5.5, 7], [6.5, 7.5]]
-
-
-def overfitting() -> str:
-    from . import neural
-
-    rows = neural.polynomial_fit(OVERFIT_TRAIN, OVERFIT_VALIDATION, 7).result
+def overfitting(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
+    rows = derivation.result
     plt, figure, axes = _figure()
-    degrees = [r[0] for r in rows]
-    axes.plot(degrees, [float(r[1]) for r in rows], "o-", label="train MSE")
-    axes.plot(degrees, [float(r[2]) for r in rows], "s-", label="validation MSE")
+    degrees = [int(r[0]) for r in rows]
+    axes.plot(degrees, [_float(r[1]) for r in rows], "o-", label=LABELS[lang]["train"])
+    axes.plot(degrees, [_float(r[2]) for r in rows], "s-", label=LABELS[lang]["validation"])
     # Training error reaches exactly 0 at the top degree: a linear band near 0 keeps it on the plot.
     axes.set_yscale("symlog", linthresh=1e-2)
-    axes.set_xlabel("polynomial degree")
+    axes.set_xlabel(LABELS[lang]["degree"])
+    axes.set_xticks(degrees)
     axes.legend()
     return _svg(plt, figure)
 
 
-def gradient_depth() -> str:
+def gradient_depth(derivation: Any, arguments: dict[str, Any], lang: str) -> str:
     from . import neural
 
     plt, figure, axes = _figure()
@@ -253,25 +310,106 @@ def gradient_depth() -> str:
         maximum = float(neural.vanishing_gradient(getattr(neural, name), 1).result[0])
         bounds = [maximum**d for d in depths]
         axes.plot(depths, bounds, "o-", ms=3, label=rf"$(\max {name}')^L$" if name == "tanh" else r"$(1/4)^L$")
-    axes.plot(depths, [1.5**d for d in depths], "^-", ms=3, label=r"$(1.5)^L$: $|w|\max g' > 1$")
+    axes.plot(depths, [1.5**d for d in depths], "^-", ms=3, label=f"1.5ᴸ: {LABELS[lang]['exploding']}")
     axes.set_yscale("log")
-    axes.set_xlabel("depth $L$")
+    axes.set_xlabel(LABELS[lang]["depth"])
+    axes.set_xticks(depths[::2])
     axes.legend()
     return _svg(plt, figure)
 
 
-PLOTS: dict[str, Callable[[], str]] = {
-    "activations": activations,
-    "normal-densities": normal_densities,
-    "binomial-pmf": binomial_pmf,
-    "pca-axes": pca_axes,
-    "svd-error": svd_error,
-    "gradient-descent-path": gradient_descent_path,
-    "overfitting": overfitting,
-    "gradient-depth": gradient_depth,
+Draw = Callable[[Any, dict[str, Any], str], str]
+
+
+@dataclass(frozen=True)
+class Plot:
+    """A picture: which helpers' results it can draw, the function that draws it, its alt text."""
+
+    name: str
+    helpers: tuple[str, ...]
+    draw: Draw
+    alt: dict[str, str]
+
+
+PLOTS: dict[str, Plot] = {
+    plot.name: plot
+    for plot in (
+        Plot(
+            "activations",
+            ("neural.derivative",),
+            activations,
+            {
+                "ko": "활성화 함수와 그 도함수, 시그모이드 도함수의 최댓값 1/4 표시",
+                "en": "Activation functions and their derivatives, with the sigmoid derivative's maximum 1/4 marked",
+            },
+        ),
+        Plot(
+            "normal-densities",
+            ("probability.moments",),
+            normal_densities,
+            {
+                "ko": "평균과 표준편차가 다른 정규 분포의 밀도",
+                "en": "Normal densities with different means and standard deviations",
+            },
+        ),
+        Plot(
+            "binomial-pmf",
+            ("probability.moments",),
+            binomial_pmf,
+            {"ko": "n = 20인 이항 분포의 확률질량함수", "en": "Binomial probability mass functions with n = 20"},
+        ),
+        Plot(
+            "pca-axes",
+            ("linalg.pca",),
+            pca_axes,
+            {"ko": "데이터와 평균을 지나는 주성분 축", "en": "The data and the principal axes through its mean"},
+        ),
+        Plot(
+            "svd-error",
+            ("linalg.svd",),
+            svd_error,
+            {
+                "ko": "남긴 특이값 수에 따른 저랭크 근사 오차",
+                "en": "Low-rank approximation error against the singular values kept",
+            },
+        ),
+        Plot(
+            "gradient-descent-path",
+            ("neural.gradient_descent",),
+            gradient_descent_path,
+            {"ko": "등고선 위의 경사 하강법 경로", "en": "A gradient descent path on the contours of the objective"},
+        ),
+        Plot(
+            "overfitting",
+            ("neural.polynomial_fit",),
+            overfitting,
+            {
+                "ko": "다항식 차수에 따른 훈련 오차와 검증 오차",
+                "en": "Training and validation error against the polynomial degree",
+            },
+        ),
+        Plot(
+            "gradient-depth",
+            ("neural.vanishing_gradient",),
+            gradient_depth,
+            {"ko": "깊이에 따른 기울기 크기의 상한", "en": "The bound on the gradient size against depth"},
+        ),
+    )
 }
 
+_SVG_REFUSED = re.compile(
+    r"<\s*(script|foreignObject|iframe|object|embed|image|a|animate|set)\b|\son[a-z]+\s*=|javascript:|data:text/html|(?:xlink:)?href\s*=\s*[\"'](?!#)",
+    re.I,
+)
 
-def render_plot(name: str) -> str:
-    """The SVG text of a named plot."""
-    return PLOTS[name]()
+
+def check_svg(svg: str) -> bool:
+    """Whether an SVG string is a plain drawing: no scripts, event handlers or outside references.
+
+    Examples:
+        >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>')
+        True
+        >>> check_svg('<svg onload="alert(1)"></svg>')
+        False
+    """
+    return isinstance(svg, str) and svg.lstrip().startswith(("<?xml", "<svg")) and not _SVG_REFUSED.search(svg)

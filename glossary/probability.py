@@ -17,9 +17,9 @@ from sympy.stats.crv import SingleContinuousDistribution
 from sympy.stats.drv import SingleDiscreteDistribution
 from sympy.stats.frv_types import BinomialDistribution
 
-from . import _inputs
-from .derivation import DEFAULT_TIME_LIMIT, Derivation, Step, VerificationReport, time_limit
-from .errors import DerivationTimeout, GlossaryError
+from . import _inputs, limits
+from .derivation import Derivation, Step, VerificationReport, helper
+from .errors import GlossaryError
 
 __all__ = ["bayes", "bayes_update", "mle", "moments"]
 
@@ -43,11 +43,8 @@ def _closed_form(value: sp.Expr, what: str, X: Any) -> sp.Expr:
 
 
 def _tidy(value: sp.Expr) -> sp.Expr:
-    try:
-        with time_limit(2, "simplifying a moment"):
-            return sp.simplify(value)
-    except DerivationTimeout:
-        return value
+    simpler = limits.attempt(sp.simplify, value, seconds=2)
+    return value if simpler is None else simpler
 
 
 def _binomial_by_mgf(X, distribution) -> tuple[sp.Expr, sp.Expr, list[Step]]:
@@ -158,6 +155,7 @@ def _general_moments(X, distribution) -> tuple[sp.Expr, sp.Expr, list[Step]]:
     return mean, variance, steps
 
 
+@helper
 def moments(X: Any) -> Derivation:
     """Mean and variance ``(mean, variance)`` of a ``sympy.stats`` random variable, in closed form.
 
@@ -172,11 +170,10 @@ def moments(X: Any) -> Derivation:
         (n*p, n*p*(1 - p))
     """
     distribution = _random_variable(X)
-    with time_limit(DEFAULT_TIME_LIMIT, f"the moments of {X}"):
-        if isinstance(distribution, BinomialDistribution) and not distribution.n.is_number:
-            mean, variance, steps = _binomial_by_mgf(X, distribution)
-        else:
-            mean, variance, steps = _general_moments(X, distribution)
+    if isinstance(distribution, BinomialDistribution) and not distribution.n.is_number:
+        mean, variance, steps = _binomial_by_mgf(X, distribution)
+    else:
+        mean, variance, steps = _general_moments(X, distribution)
     mean = _closed_form(mean, "mean", X)
     variance = _closed_form(variance, "variance", X)
 
@@ -196,7 +193,7 @@ def moments(X: Any) -> Derivation:
             )
         return comparison.report()
 
-    return Derivation("probability.moments", (mean, variance), steps, verify)
+    return Derivation((mean, variance), steps, verify)
 
 
 def _valid_parameters(distribution, rng):
@@ -308,6 +305,7 @@ def _log_density(density: sp.Expr) -> sp.Expr:
     return sp.expand_log(sp.log(density), force=True)
 
 
+@helper
 def mle(density: Any, x: Any, params: Any) -> Derivation:
     """Maximum-likelihood estimators ``{param: estimator}`` for a density of one observation.
 
@@ -330,28 +328,27 @@ def mle(density: Any, x: Any, params: Any) -> Derivation:
             raise GlossaryError(f"{x} is the observation and cannot also be a parameter")
     sample = _Sample(x)
     n = sample.n
-    with time_limit(DEFAULT_TIME_LIMIT, f"the maximum-likelihood estimators of {params}"):
-        log_f = _log_density(density)
-        separated = _separate(log_f, x, set(params), expand_all=True)
-        if separated is None:
-            raise GlossaryError(
-                f"the log-likelihood of {density} does not separate into sums of functions of the data, "
-                "so it has no closed-form estimator this helper can find"
-            )
-        loglik, sums = separated
-        equations = [sp.diff(loglik, p) for p in params]
-        try:
-            candidates = sp.solve(equations, params, dict=True)
-        except NotImplementedError:
-            candidates = []
-        candidates = [c for c in candidates if set(params) <= set(c)]
-        if not candidates:
-            raise GlossaryError(f"the likelihood equations for {params} have no closed-form solution: {equations}")
+    log_f = _log_density(density)
+    separated = _separate(log_f, x, set(params), expand_all=True)
+    if separated is None:
+        raise GlossaryError(
+            f"the log-likelihood of {density} does not separate into sums of functions of the data, "
+            "so it has no closed-form estimator this helper can find"
+        )
+    loglik, sums = separated
+    equations = [sp.diff(loglik, p) for p in params]
+    try:
+        candidates = sp.solve(equations, params, dict=True)
+    except NotImplementedError:
+        candidates = []
+    candidates = [c for c in candidates if set(params) <= set(c)]
+    if not candidates:
+        raise GlossaryError(f"the likelihood equations for {params} have no closed-form solution: {equations}")
 
-        def in_sums(expr: sp.Expr) -> sp.Expr:
-            return expr.subs({s: sample.sum_of(g) for s, g in sums.items()})
+    def in_sums(expr: sp.Expr) -> sp.Expr:
+        return expr.subs({s: sample.sum_of(g) for s, g in sums.items()})
 
-        estimators = [{p: in_sums(c[p]) for p in params} for c in candidates]
+    estimators = [{p: in_sums(c[p]) for p in params} for c in candidates]
     chosen = _best_candidate(estimators, density, x, params, sample)
     pretty = _sequential_forms(density, x, params, sample, chosen)
 
@@ -395,7 +392,7 @@ def mle(density: Any, x: Any, params: Any) -> Derivation:
     def verify(points: int, seed: int) -> VerificationReport:
         return _verify_mle(pretty, density, x, params, sample, points, seed)
 
-    return Derivation("probability.mle", pretty, steps, verify)
+    return Derivation(pretty, steps, verify)
 
 
 def _numeric_value(expr: sp.Expr, sample: _Sample, data) -> complex:
@@ -509,11 +506,7 @@ def _sequential_forms(density, x, params, sample, joint):
             hats[p] = sp.Dummy(f"{p}_hat")
             continue
         loglik, sums = separated
-        try:
-            with time_limit(3, f"rewriting the estimator of {p}"):
-                solutions = sp.solve(sp.diff(loglik, p), p)
-        except (NotImplementedError, DerivationTimeout):
-            solutions = []
+        solutions = limits.attempt(sp.solve, sp.diff(loglik, p), p, seconds=3) or []
         for solution in solutions:
             if solution.free_symbols & later:
                 continue
@@ -583,6 +576,7 @@ def _probability_table(table: Any, name: str) -> dict[Any, sp.Expr]:
     return result
 
 
+@helper
 def bayes(prior: Any, likelihood: Any) -> Derivation:
     """Posterior ``{hypothesis: P(hypothesis | evidence)}`` by Bayes' theorem.
 
@@ -631,9 +625,10 @@ def bayes(prior: Any, likelihood: Any) -> Derivation:
     def verify(points: int, seed: int) -> VerificationReport:
         return _verify_by_enumeration(prior, [likelihood], [posterior], points, seed)
 
-    return Derivation("probability.bayes", posterior, steps, verify)
+    return Derivation(posterior, steps, verify)
 
 
+@helper
 def bayes_update(prior: Any, likelihood: Any, observations: Sequence[Any]) -> Derivation:
     """Posteriors after each observation in turn, yesterday's posterior being today's prior.
 
@@ -674,7 +669,7 @@ def bayes_update(prior: Any, likelihood: Any, observations: Sequence[Any]) -> De
     def verify(points: int, seed: int) -> VerificationReport:
         return _verify_by_enumeration(prior, tables, posteriors, points, seed)
 
-    return Derivation("probability.bayes_update", posteriors, steps, verify)
+    return Derivation(posteriors, steps, verify)
 
 
 def _verify_by_enumeration(prior, tables, posteriors, points, seed) -> VerificationReport:
@@ -714,3 +709,6 @@ def _verify_by_enumeration(prior, tables, posteriors, points, seed) -> Verificat
             actual = np.array([numeric(posteriors[steps_seen - 1][h]) for h in hypotheses])
             comparison.add(expected, actual, {str(k): v for k, v in values.items()})
     return comparison.report()
+
+
+limits.preload("scipy.integrate", "scipy.optimize", "scipy.special")

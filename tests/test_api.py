@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 import sympy as sp
@@ -82,6 +83,7 @@ def test_derivation_shape():
     assert isinstance(d.latex, str)
     report = d.verify(points=10, seed=1)
     assert {"method", "points", "max_error", "tolerance"} <= set(report.as_dict())
+    assert report.helper == "calculus.partial" and d.helper == "calculus.partial"
     assert list(inspect.signature(d.verify).parameters) == ["points", "seed"]
     assert inspect.signature(d.verify).parameters["points"].default == 1000
 
@@ -116,10 +118,92 @@ def test_verify_rejects_bad_arguments():
         d.verify(seed="zero")
 
 
-def test_a_pathological_derivation_times_out():
-    from glossary.derivation import time_limit
+def _slow_loop():
+    while True:
+        sp.expand((sp.Symbol("a") + 1) ** 40)
 
-    with pytest.raises(glossary.DerivationTimeout, match="took longer"):
-        with time_limit(0.2, "a slow loop"):
-            while True:
-                sp.expand((sp.Symbol("a") + 1) ** 40)
+
+def test_a_pathological_derivation_times_out_and_the_interpreter_survives():
+    from glossary import limits
+
+    with limits.using(limits.Limits(seconds=0.5)):
+        with pytest.raises(glossary.DerivationTimeout, match=r"took longer than 0\.5 s"):
+            limits.run(_slow_loop, what="a slow loop")
+        dense = sp.Matrix(7, 7, lambda i, j: sp.Symbol(f"a{i}{j}"))
+        with pytest.raises(glossary.DerivationTimeout, match=r"linalg\.characteristic_polynomial"):
+            linalg.characteristic_polynomial(dense * dense.T, sp.Symbol("lam"))
+    # The caller goes on as if nothing happened.
+    assert calculus.partial(sp.Symbol("x") ** 3, sp.Symbol("x")).result == 3 * sp.Symbol("x") ** 2
+
+
+def _public_functions(module) -> set[str]:
+    """Functions a module (or the modules of a package) defines without a leading underscore."""
+    import pkgutil
+
+    modules = [module]
+    if hasattr(module, "__path__"):
+        modules += [
+            __import__(f"{module.__name__}.{info.name}", fromlist=["_"])
+            for info in pkgutil.iter_modules(module.__path__)
+        ]
+    names = set()
+    for each in modules:
+        for name, value in vars(each).items():
+            if not name.startswith("_") and inspect.isfunction(value) and value.__module__.startswith(module.__name__):
+                names.add(name)
+    return names
+
+
+@pytest.mark.parametrize("module", list(CONTRACT), ids=lambda m: m.__name__)
+def test_all_lists_exactly_the_public_functions(module):
+    assert set(module.__all__) == _public_functions(module)
+
+
+def test_the_registry_and_the_declared_helpers_agree_both_ways():
+    from glossary.content.registry import HELPERS as ROWS
+    from glossary.derivation import HELPERS as DECLARED
+
+    assert set(ROWS) == set(DECLARED)
+    for name, row in ROWS.items():
+        assert row.function is DECLARED[name]
+        parameters = list(inspect.signature(row.function).parameters)
+        assert list(row.parameters) == parameters, name
+
+
+def test_the_readme_table_lists_every_public_function():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(" `"): line for line in readme.splitlines() if line.startswith("| `")}
+    for module in CONTRACT:
+        family = module.__name__.split(".")[1]
+        assert family in rows, family
+        listed = set(re.findall(r"`(\w+)`", rows[family].split("|")[2]))
+        assert listed == set(module.__all__), family
+
+
+def test_derivations_carry_named_parts_that_print_and_display():
+    d = neural.vanishing_gradient(neural.sigmoid, 10)
+    keys = [part.key for part in d.parts]
+    assert keys == ["max_derivative", "bound"]
+    assert d.part("max_derivative").value == sp.Rational(1, 4)
+    text = str(d)
+    assert "= 1/4 ≈ 0.25" in text and "1/1048576 ≈ 9.537e-7" in text
+    markdown = d._repr_markdown_()
+    assert r"\frac{1}{4} \approx 0.25" in markdown
+    with pytest.raises(glossary.GlossaryError, match="max_derivative, bound"):
+        d.part("maximum")
+
+
+def test_errors_survive_the_trip_from_a_child_process():
+    import pickle
+
+    from glossary.errors import EntryError, VerificationError
+
+    for error in (
+        VerificationError("mismatch", point={"x": 1.0}, expected=1.0, actual=2.0),
+        EntryError("entries/a.yaml", "names.ko", "is missing"),
+        glossary.DerivationTimeout("too slow"),
+    ):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and str(again) == str(error) and again.__dict__ == error.__dict__

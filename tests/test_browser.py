@@ -26,7 +26,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api", reason="Playwright 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-ENTRIES = sorted((e for _, e in load_entries(ROOT / "entries").values()), key=lambda e: (e.category, e.order))
+ENTRIES = sorted((x.entry for x in load_entries(ROOT / "entries").values()), key=lambda e: (e.category, e.order))
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -174,7 +174,8 @@ def test_term_page_renders_offline(browser, server, lang, entry):
             problems.append(f"requests leaving the machine: {visit.blocked}")
         if checks["broken"]:
             problems.append(f"images not loaded: {checks['broken']}")
-        if entry.plots and checks["images"] < len(entry.plots):
+        plots = [f for f in entry.all_formulas() if f.plot]
+        if checks["images"] < len(plots):
             problems.append("plot missing")
         formulas = len(entry.all_formulas())
         if checks["steps"] != formulas or checks["checks"] != formulas:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import glossary
 from glossary import calculus
-from glossary.calculus import _derivative_verifier
+from glossary.numeric import derivative_verifier
 
 x, y, z, u, v = sp.symbols("x y z u v")
 
@@ -81,7 +81,7 @@ def test_verify_reports_method_points_error_and_tolerance():
 
 def test_the_verifier_catches_a_wrong_derivative():
     wrong = 2 * x  # the derivative of x**2 + x is 2x + 1
-    verify = _derivative_verifier([(x**2 + x, wrong, x)])
+    verify = derivative_verifier([(x**2 + x, wrong, x)])
     with pytest.raises(glossary.VerificationError) as caught:
         verify(100, 0)
     assert caught.value.point is not None
@@ -113,12 +113,12 @@ def test_bad_input_raises_a_glossary_error_naming_it(call, message):
 
 
 def test_steps_claiming_equality_are_checked():
-    with pytest.raises(glossary.GlossaryError, match="claims"):
+    with pytest.raises(glossary.GlossaryError, match="could not confirm its step 2"):
         glossary.Derivation(
-            "demo",
             x,
             [glossary.Step("a", "a", x + 1), glossary.Step("b", "b", x + 2, equals_previous=True)],
             lambda points, seed: None,
+            helper="demo",
         )
 
 

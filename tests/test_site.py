@@ -21,7 +21,8 @@ JINJA_LEFTOVER = re.compile(r"\{\{ ?[a-z_.]+ ?\}\}|\{%")
 
 def term_pages(site: Path) -> list[tuple[str, str, Path]]:
     pages = []
-    for _, entry in ENTRIES.values():
+    for loaded in ENTRIES.values():
+        entry = loaded.entry
         pages.append(("ko", entry.id, site / entry.category / entry.id / "index.html"))
         pages.append(("en", entry.id, site / "en" / entry.category / entry.id / "index.html"))
     return pages
@@ -34,7 +35,7 @@ def test_every_term_has_a_page_in_both_languages(built_site):
         assert f'lang="{lang}"' in html
         assert "arithmatex" in html
         assert not JINJA_LEFTOVER.search(html), term
-        entry = next(e for _, e in ENTRIES.values() if e.id == term)
+        entry = ENTRIES[term].entry
         assert capitalise(entry.names[lang]) in html
 
 
@@ -46,7 +47,7 @@ def test_reference_pages_exist(built_site):
     for name in ("glossary.calculus.partial", "glossary.linalg.svd", "glossary.neural.backprop"):
         assert name in api
     report = (built_site / "en" / "verification" / "index.html").read_text(encoding="utf-8")
-    formulas = sum(len(e.all_formulas()) for _, e in ENTRIES.values())
+    formulas = sum(len(e.all_formulas()) for e in (loaded.entry for loaded in ENTRIES.values()))
     assert report.count("<tr>") - 1 == formulas
     assert "SymPy" in report and "NumPy" in report
 
@@ -69,7 +70,8 @@ def test_pages_load_nothing_from_the_network(built_site):
 
 def test_plots_are_deterministic_svg(built_site):
     plots = sorted((built_site / "assets" / "plots").glob("*.svg"))
-    assert len(plots) == 8
+    declared = [f for loaded in ENTRIES.values() for f in loaded.entry.all_formulas() if f.plot]
+    assert len(plots) == 2 * len(declared) and declared
     for plot in plots:
         text = plot.read_text(encoding="utf-8")
         assert text.startswith("<?xml") and "<svg" in text
@@ -163,12 +165,14 @@ def test_a_runaway_entry_is_stopped_and_keeps_the_previous_site(failing_project)
     entry = failing_project / "entries" / "batch.yaml"
     original = entry.read_text(encoding="utf-8")
     before = digest_tree(failing_project / "site")
+    letters = ["a0", "a1", "a2", "a3", "c0", "c1", "c2", "c3", "d0", "d1", "d2", "d3", "e0", "e1", "e2", "e3"]
     runaway = original.replace(
         "formulas:\n",
-        "formulas:\n  - id: runaway\n    caption: {ko: 폭주, en: runaway}\n    helper: neural.gradient_descent\n"
-        '    args: {f: "w**3", params: [w], lr: "1", start: ["1/5"], steps: 60}\n',
+        "formulas:\n  - id: runaway\n    caption: {ko: 폭주, en: runaway}\n    helper: linalg.eigen\n"
+        f"    args: {{A: [[{', '.join(letters[0:4])}], [{', '.join(letters[4:8])}], "
+        f"[{', '.join(letters[8:12])}], [{', '.join(letters[12:16])}]]}}\n",
         1,
-    )
+    ).replace("symbols:\n", "symbols:\n" + "".join(f"  {name}: real\n" for name in letters), 1)
     entry.write_text(runaway, encoding="utf-8")
     try:
         result = mkdocs_build(
@@ -178,6 +182,6 @@ def test_a_runaway_entry_is_stopped_and_keeps_the_previous_site(failing_project)
         entry.write_text(original, encoding="utf-8")
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "batch.yaml: (derivation): took longer than 3 s and was stopped" in output
+    assert "batch.yaml: formulas[0]: took longer than 3 s and was stopped" in output
     assert "Traceback" not in output
     assert digest_tree(failing_project / "site") == before

@@ -1,27 +1,29 @@
 """Entries from files to verified results: load, validate, derive, verify.
 
-An entry's journey reads top to bottom here: the file is parsed as data
-(YAML or TOML, never code), validated by the schema, its arguments converted
-by the registry, each formula derived by the core library under a time limit
-and checked by its independent verifier. Every failure becomes an
-`EntryError` naming the file, the field and the problem.
+An entry's journey reads top to bottom here: the file is read once within its
+limits and parsed as data (`glossary.content.loader`), validated by the schema
+and against the other entries, then each formula is derived by the core
+library, checked by its independent verifier and turned into a JSON record
+that the renderer and the cache use. Every failure is an `EntryError` naming
+the file, the field and the problem.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import hashlib
 import time
-import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from ..errors import GlossaryError
-from ..report import VerificationReport
+from ..errors import EntryError, GlossaryError
+from .loader import SUFFIXES, EntrySource, parse_entry_bytes, read_bounded, read_entry_source
+from .prose import Reference, check_prose
+from .records import ClaimRecord, FormulaRecord
 from .registry import HELPERS, KINDS, ArgumentError, convert_arguments, unknown_helper_message
 from .schema import Entry, Formula
 
@@ -29,77 +31,42 @@ from .schema import Entry, Formula
 # derive: loading entries and cached results must stay light (warm builds).
 
 __all__ = [
-    "FORMULA_TIME_LIMIT",
     "EntryError",
     "EntryResult",
-    "FormulaResult",
-    "StepRecord",
+    "LoadedEntry",
     "derive_entry",
+    "derive_formula",
     "entry_files",
+    "entry_symbols",
     "formula_fields",
     "load_entries",
     "load_entry",
+    "prose_fields",
 ]
 
-#: Seconds one formula may take to derive and verify before the build stops.
-FORMULA_TIME_LIMIT = 20.0
-#: Points for each page's numeric check.
-VERIFY_POINTS = 1000
 
-SUFFIXES = (".yaml", ".yml", ".toml")
+@dataclass(frozen=True)
+class LoadedEntry:
+    """An entry as read once: where it came from, its exact bytes and the validated data."""
 
+    source: EntrySource
+    entry: Entry
 
-class EntryError(GlossaryError):
-    """A mistake in an entry file: ``file: field: problem``."""
+    @property
+    def path(self) -> Path:
+        return self.source.path
 
-    def __init__(self, file: str | Path, field: str, problem: str) -> None:
-        self.file = str(file)
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{self.file}: {field}: {problem}")
-
-
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML (no object tags) that refuses a key given twice."""
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the exact bytes the entry was parsed from."""
+        return hashlib.sha256(self.source.raw).hexdigest()
 
 
-def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"the key {key!r} is given twice", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
-
-
-def _read_data(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise EntryError(path, "(file)", f"is not UTF-8 text: {error.reason} at byte {error.start}") from None
-    except OSError as error:
-        raise EntryError(path, "(file)", f"cannot be read: {error.strerror}") from None
-    if path.suffix == ".toml":
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            raise EntryError(path, "(syntax)", f"malformed TOML: {error}") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise EntryError(path, "(syntax)", f"malformed YAML{where}: {problem}") from None
-
-
-def _field_path(location: Sequence[Any]) -> str:
+def _field_path(location: tuple[Any, ...]) -> str:
     path = ""
     for part in location:
+        if isinstance(part, str) and (part.startswith("function-after[") or part == "[key]"):
+            continue
         path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
     return path or "(top level)"
 
@@ -110,37 +77,99 @@ def _pydantic_problem(error: dict[str, Any]) -> str:
         return "unknown field (check the spelling; see an existing entry for the fields)"
     if kind == "missing":
         return "is missing (every text needs both ko and en)"
-    return error.get("msg", "is invalid")
+    message = str(error.get("msg", "is invalid"))
+    return message.removeprefix("Value error, ")
 
 
-def load_entry(path: str | Path) -> Entry:
-    """Read and validate one entry file."""
-    path = Path(path)
-    data = _read_data(path)
-    if not isinstance(data, dict):
-        raise EntryError(path, "(top level)", f"must be a mapping of fields, got {type(data).__name__}")
+def formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
+    """Every formula with the field path that names it in errors (``sections[1].formulas[0]``)."""
+    fields = [(f"formulas[{i}]", f) for i, f in enumerate(entry.formulas)]
+    for s, section in enumerate(entry.sections):
+        fields += [(f"sections[{s}].formulas[{i}]", f) for i, f in enumerate(section.formulas)]
+    return fields
+
+
+def prose_fields(entry: Entry) -> Iterator[tuple[str, str, str]]:
+    """Every prose text as (field path, language, text)."""
+    for lang in ("ko", "en"):
+        yield f"definition.{lang}", lang, entry.definition[lang]
+        if entry.notes:
+            yield f"notes.{lang}", lang, entry.notes[lang]
+        for field, formula in formula_fields(entry):
+            if formula.note:
+                yield f"{field}.note.{lang}", lang, formula.note[lang]
+            if formula.plot:
+                yield f"{field}.plot.caption.{lang}", lang, formula.plot.caption[lang]
+        for index, section in enumerate(entry.sections):
+            yield f"sections[{index}].text.{lang}", lang, section.text[lang]
+        for index, misconception in enumerate(entry.misconceptions):
+            yield f"misconceptions[{index}].explanation.{lang}", lang, misconception.explanation[lang]
+
+
+def entry_references(entry: Entry) -> Iterator[tuple[str, Reference]]:
+    """Every reference to a derived result in the entry's prose and checks, with its field."""
+    for field, _, text in prose_fields(entry):
+        for reference in check_prose(text):
+            yield field, reference
+    from .claims import check_references
+
+    for index, misconception in enumerate(entry.misconceptions):
+        for side in ("left", "right"):
+            for reference in check_references(getattr(misconception.check, side)):
+                yield f"misconceptions[{index}].check.{side}", reference
+
+
+def validate(source: EntrySource) -> Entry:
+    """The schema, then what the schema cannot see: the file name, helpers, plots, references."""
+    from ..plots import PLOTS
+
+    path = source.path
+    if not isinstance(source.data, dict):
+        raise EntryError(path, "(top level)", f"must be a mapping of fields, got {type(source.data).__name__}")
     try:
-        entry = Entry.model_validate(data)
+        entry = Entry.model_validate(source.data)
     except ValidationError as error:
         first = error.errors()[0]
         raise EntryError(path, _field_path(first["loc"]), _pydantic_problem(first)) from None
     if entry.id != path.stem:
         raise EntryError(path, "id", f"{entry.id!r} must match the file name {path.stem!r}")
-    seen: set[str] = set()
-    for index, formula in enumerate(entry.formulas):
-        _check_formula_shape(path, f"formulas[{index}]", formula, seen)
-    for s_index, section in enumerate(entry.sections):
-        for f_index, formula in enumerate(section.formulas):
-            _check_formula_shape(path, f"sections[{s_index}].formulas[{f_index}]", formula, seen)
+    formula_ids = {f.id for f in entry.all_formulas()}
+    for field, formula in formula_fields(entry):
+        if formula.helper not in HELPERS:
+            raise EntryError(path, f"{field}.helper", unknown_helper_message(formula.helper))
+        if formula.plot is not None:
+            plot = PLOTS.get(formula.plot.name)
+            if plot is None:
+                raise EntryError(
+                    path, f"{field}.plot.name", f"unknown plot {formula.plot.name!r} (known: {', '.join(PLOTS)})"
+                )
+            if formula.helper not in plot.helpers:
+                raise EntryError(
+                    path,
+                    f"{field}.plot.name",
+                    f"the plot {plot.name!r} draws the result of {' or '.join(plot.helpers)}, not {formula.helper}",
+                )
+    examples = [field for field, formula in formula_fields(entry) if formula.example]
+    if len(examples) > 1:
+        raise EntryError(path, f"{examples[1]}.example", f"only one formula may be the example (also {examples[0]})")
+    try:
+        references = list(entry_references(entry))
+    except GlossaryError as error:  # pragma: no cover - the schema has checked the prose already
+        raise EntryError(path, "(prose)", str(error)) from None
+    for field, reference in references:
+        if reference.formula not in formula_ids:
+            raise EntryError(
+                path,
+                field,
+                f"{reference.source} names no formula of this entry (formulas: {', '.join(sorted(formula_ids))})",
+            )
     return entry
 
 
-def _check_formula_shape(path: Path, field: str, formula: Formula, seen: set[str]) -> None:
-    if formula.id in seen:
-        raise EntryError(path, f"{field}.id", f"{formula.id!r} is used twice in this entry")
-    seen.add(formula.id)
-    if formula.helper not in HELPERS:
-        raise EntryError(path, f"{field}.helper", unknown_helper_message(formula.helper))
+def load_entry(path: str | Path) -> LoadedEntry:
+    """Read and validate one entry file."""
+    source = read_entry_source(path)
+    return LoadedEntry(source, validate(source))
 
 
 def entry_files(directory: str | Path) -> list[Path]:
@@ -148,42 +177,88 @@ def entry_files(directory: str | Path) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
         raise EntryError(directory, "(folder)", "the entries folder does not exist")
-    return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith("."))
+    return sorted(
+        p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".") and not p.is_dir()
+    )
 
 
-def load_entries(
-    directory: str | Path, known_plots: Iterable[str] = (), memo: dict[Path, tuple[Any, Entry]] | None = None
-) -> dict[str, tuple[Path, Entry]]:
-    """Every entry of a folder, with relations and plots checked across entries.
+def load_entries(directory: str | Path, memo: dict[Path, LoadedEntry] | None = None) -> dict[str, LoadedEntry]:
+    """Every entry of a folder, with the relations between entries checked.
 
-    ``memo`` keeps parsed entries between calls; a file is parsed again only when
-    its modification time or size changed.
+    ``memo`` keeps validated entries between calls: a file is parsed again only
+    when its bytes differ from those the kept entry was parsed from.
     """
-    entries: dict[str, tuple[Path, Entry]] = {}
+    entries: dict[str, LoadedEntry] = {}
     for path in entry_files(directory):
-        if memo is None:
-            entry = load_entry(path)
-        else:
-            status = path.stat()
-            signature = (status.st_mtime_ns, status.st_size)
-            remembered = memo.get(path)
-            if remembered is None or remembered[0] != signature:
-                remembered = memo[path] = (signature, load_entry(path))
-            entry = remembered[1]
-        if entry.id in entries:
-            raise EntryError(path, "id", f"{entry.id!r} is also defined in {entries[entry.id][0]}")
-        entries[entry.id] = (path, entry)
-    plots = set(known_plots)
-    for path, entry in entries.values():
+        remembered = memo.get(path) if memo is not None else None
+        loaded = _reuse_or_load(path, remembered) if remembered is not None else load_entry(path)
+        if memo is not None:
+            memo[path] = loaded
+        if loaded.entry.id in entries:
+            raise EntryError(path, "id", f"{loaded.entry.id!r} is also defined in {entries[loaded.entry.id].path}")
+        entries[loaded.entry.id] = loaded
+    _check_relations(entries)
+    return entries
+
+
+def _reuse_or_load(path: Path, remembered: LoadedEntry) -> LoadedEntry:
+    raw = read_bounded(path)
+    if raw == remembered.source.raw:
+        return remembered
+    source = EntrySource(path, raw, parse_entry_bytes(path, raw))
+    return LoadedEntry(source, validate(source))
+
+
+def _check_relations(entries: dict[str, LoadedEntry]) -> None:
+    for loaded in entries.values():
+        entry, path = loaded.entry, loaded.path
         for index, target in enumerate(entry.builds_on):
-            if target not in entries:
-                raise EntryError(path, f"builds_on[{index}]", f"no entry has the id {target!r}")
             if target == entry.id:
                 raise EntryError(path, f"builds_on[{index}]", "an entry cannot build on itself")
-        for index, plot in enumerate(entry.plots):
-            if plots and plot not in plots:
-                raise EntryError(path, f"plots[{index}]", f"unknown plot {plot!r} (known: {', '.join(sorted(plots))})")
-    return entries
+            if target not in entries:
+                raise EntryError(path, f"builds_on[{index}]", f"no entry has the id {target!r}")
+        for field, _, text in prose_fields(entry):
+            for target in _term_links(text):
+                if target not in entries:
+                    raise EntryError(path, field, f"the link term:{target} names no entry")
+    cycle = _find_cycle({i: list(loaded.entry.builds_on) for i, loaded in entries.items()})
+    if cycle:
+        first = entries[cycle[0]]
+        raise EntryError(
+            first.path, "builds_on", f"the terms build on each other in a circle: {' → '.join([*cycle, cycle[0]])}"
+        )
+
+
+def _term_links(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"\]\(term:([a-z0-9]+(?:-[a-z0-9]+)*)", text)
+
+
+def _find_cycle(graph: dict[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    trail: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        trail.append(node)
+        for target in graph.get(node, []):
+            if state.get(target) == 1:
+                return trail[trail.index(target) :]
+            if target not in state:
+                found = visit(target)
+                if found:
+                    return found
+        state[node] = 2
+        trail.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
 
 
 def entry_symbols(entry: Entry) -> dict[str, Any]:
@@ -193,95 +268,61 @@ def entry_symbols(entry: Entry) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class StepRecord:
-    """A derivation step as the pages need it: captions and LaTeX."""
+class EntryResult:
+    """An entry with the records of its derived formulas and its refuted misconceptions."""
 
-    ko: str
-    en: str
-    latex: str
-
-    def caption(self, lang: str) -> str:
-        return self.ko if lang == "ko" else self.en
-
-
-@dataclass(frozen=True)
-class FormulaResult:
-    """A derived and verified formula, in a form that can be cached as JSON.
-
-    ``derivation`` holds the live SymPy objects when the formula was derived in
-    this process, and is None when it came from the cache.
-    """
-
-    formula: Formula
-    field: str
-    result_latex: str
-    result_text: str
-    steps: tuple[StepRecord, ...]
-    report: VerificationReport
-    example: str
-    seconds: float
-    derivation: Any = dataclasses.field(default=None, compare=False, repr=False)
+    loaded: Any
+    records: dict[str, FormulaRecord]
+    claims: tuple[ClaimRecord, ...] = ()
 
     @property
-    def output(self) -> str:
-        """What the example prints: the result, then whether its check passed."""
-        return f"{self.result_text}\n{self.report.passed}"
+    def entry(self) -> Entry:
+        return self.loaded.entry
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "field": self.field,
-            "result_latex": self.result_latex,
-            "result_text": self.result_text,
-            "steps": [[s.ko, s.en, s.latex] for s in self.steps],
-            "report": self.report.as_dict(),
-            "example": self.example,
-            "seconds": self.seconds,
-        }
+    @property
+    def path(self) -> Path:
+        return self.loaded.path
 
-    @classmethod
-    def from_json(cls, formula: Formula, data: dict[str, Any]) -> FormulaResult:
-        return cls(
-            formula=formula,
-            field=data["field"],
-            result_latex=data["result_latex"],
-            result_text=data["result_text"],
-            steps=tuple(StepRecord(*s) for s in data["steps"]),
-            report=VerificationReport(**data["report"]),
-            example=data["example"],
-            seconds=data["seconds"],
-        )
+    @cached_property
+    def fields(self) -> dict[str, tuple[str, Formula]]:
+        return {formula.id: (field, formula) for field, formula in formula_fields(self.entry)}
 
+    def record(self, formula_id: str) -> FormulaRecord:
+        return self.records[self.fields[formula_id][0]]
 
-@dataclass(frozen=True)
-class EntryResult:
-    path: Path
-    entry: Entry
-    formulas: tuple[FormulaResult, ...]
-
-    def for_section(self, section_id: str | None) -> list[FormulaResult]:
+    def formulas(self, section_id: str | None = None) -> list[tuple[Formula, FormulaRecord]]:
+        """The formulas of the page's main part (None) or of one section, with their records."""
         if section_id is None:
-            ids = {f.id for f in self.entry.formulas}
+            chosen = self.entry.formulas
         else:
-            ids = {f.id for s in self.entry.sections if s.id == section_id for f in s.formulas}
-        return [r for r in self.formulas if r.formula.id in ids]
+            chosen = next(s.formulas for s in self.entry.sections if s.id == section_id)
+        return [(formula, self.record(formula.id)) for formula in chosen]
 
-    def to_json(self) -> dict[str, Any]:
-        return {"formulas": [f.to_json() for f in self.formulas]}
+    def all_records(self) -> list[tuple[Formula, FormulaRecord]]:
+        return [(formula, self.records[field]) for field, formula in self.fields.values()]
 
-    @classmethod
-    def from_json(cls, path: Path, entry: Entry, data: dict[str, Any]) -> EntryResult:
-        fields = dict(formula_fields(entry))
-        return cls(path, entry, tuple(FormulaResult.from_json(fields[f["field"]], f) for f in data["formulas"]))
+    def example(self) -> tuple[Formula, FormulaRecord]:
+        pairs = self.all_records()
+        return next((pair for pair in pairs if pair[0].example), pairs[0])
 
 
-def short_latex(value: Any) -> str:
-    """LaTeX of a result, eliding the middle of long lists (gradient-descent iterates)."""
-    from ..derivation import to_latex
+def derive_entry(loaded: LoadedEntry, points: int = 1000) -> EntryResult:
+    """Derive and verify every formula of an entry in this process, then its misconceptions.
 
-    if isinstance(value, list) and len(value) > 6:
-        head = ", ".join(to_latex(v) for v in value[:3])
-        return rf"\left[ {head}, \ldots, {to_latex(value[-1])} \right]"
-    return to_latex(value)
+    The site build runs the same steps in child processes, under the limits; this is for
+    notebooks and tests that want the records directly.
+    """
+    from .claims import evaluate_misconceptions
+
+    records = {
+        field: FormulaRecord.model_validate(derive_formula(loaded, field, points))
+        for field, _ in formula_fields(loaded.entry)
+    }
+    claims = tuple(ClaimRecord.model_validate(item) for item in evaluate_misconceptions(loaded))
+    return EntryResult(loaded, records, claims)
+
+
+# -- deriving one formula (in a child process, under the limits) -------------------------------------
 
 
 def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: dict[str, Any]) -> None:
@@ -301,56 +342,51 @@ def _check_expected(path: Path, field: str, expect: Any, result: Any, symbols: d
         raise EntryError(path, field, f"SymPy derived {result}, which differs from the expected {expected}")
 
 
-def formula_fields(entry: Entry) -> list[tuple[str, Formula]]:
-    fields = [(f"formulas[{i}]", f) for i, f in enumerate(entry.formulas)]
-    for s, section in enumerate(entry.sections):
-        fields += [(f"sections[{s}].formulas[{i}]", f) for i, f in enumerate(section.formulas)]
-    return fields
-
-
-def derive_entry(
-    path: Path,
-    entry: Entry,
-    points: int = VERIFY_POINTS,
-    limit: float | None = FORMULA_TIME_LIMIT,
-    skip: frozenset[str] = frozenset(),
-) -> EntryResult:
-    """Derive and verify the formulas of an entry (all but the fields in ``skip``, known already).
-
-    The first failure raises EntryError.
-    """
-    from ..derivation import time_limit
-    from .examples import example_code
-
+def derive(loaded: LoadedEntry, field: str) -> Any:
+    """The `glossary.Derivation` of one formula (no verification)."""
+    path, entry = loaded.path, loaded.entry
+    formula = dict(formula_fields(entry))[field]
     symbols = entry_symbols(entry)
-    results = []
-    for field, formula in formula_fields(entry):
-        if field in skip:
-            continue
+    try:
+        arguments = convert_arguments(formula.helper, formula.args, symbols, field)
+    except ArgumentError as error:
+        raise EntryError(path, error.field, error.problem) from None
+    try:
+        return HELPERS[formula.helper].function(**arguments), arguments, symbols
+    except EntryError:
+        raise
+    except GlossaryError as error:
+        raise EntryError(path, field, f"{formula.helper} failed: {error.show()}") from None
+
+
+def derive_formula(loaded: LoadedEntry, field: str, points: int) -> dict[str, Any]:
+    """Derive and verify one formula and return its record (JSON-able). Raises `EntryError`."""
+    from ..plots import PLOTS, require_korean_font
+    from .examples import example_code
+    from .records import formula_record
+
+    path = loaded.path
+    formula = dict(formula_fields(loaded.entry))[field]
+    started = time.perf_counter()
+    derivation, arguments, symbols = derive(loaded, field)
+    try:
+        report = derivation.verify(points=points, seed=0)
+    except GlossaryError as error:
+        raise EntryError(path, field, f"{formula.helper} failed its numeric check: {error.show()}") from None
+    if formula.expect is not None:
+        _check_expected(path, f"{field}.expect", formula.expect, derivation.result, symbols)
+    plot = None
+    if formula.plot is not None:
         try:
-            arguments = convert_arguments(formula.helper, formula.args, symbols, field)
-        except ArgumentError as error:
-            raise EntryError(path, error.field, error.problem) from None
-        started = time.perf_counter()
-        try:
-            with time_limit(limit, f"{path.name}: {field} ({formula.helper})"):
-                derivation = HELPERS[formula.helper].function(**arguments)
-                report = derivation.verify(points=points, seed=0)
+            require_korean_font()
+            plot = {lang: PLOTS[formula.plot.name].draw(derivation, arguments, lang) for lang in ("ko", "en")}
         except GlossaryError as error:
-            raise EntryError(path, field, f"{formula.helper} failed: {error}") from None
-        if formula.expect is not None:
-            _check_expected(path, f"{field}.expect", formula.expect, derivation.result, symbols)
-        results.append(
-            FormulaResult(
-                formula=formula,
-                field=field,
-                result_latex=short_latex(derivation.result),
-                result_text=str(derivation.result),
-                steps=tuple(StepRecord(s.ko, s.en, s.latex) for s in derivation.steps),
-                report=report,
-                example=example_code(formula.helper, arguments, symbols),
-                seconds=time.perf_counter() - started,
-                derivation=derivation,
-            )
-        )
-    return EntryResult(path, entry, tuple(results))
+            raise EntryError(path, f"{field}.plot", f"the plot could not be drawn: {error.show()}") from None
+    return formula_record(
+        field=field,
+        derivation=derivation,
+        report=report,
+        example=example_code(formula.helper, arguments, symbols),
+        seconds=time.perf_counter() - started,
+        plot=plot,
+    )

@@ -102,9 +102,9 @@ def example_code(helper: str, arguments: dict[str, Any], symbols: dict[str, sp.S
         from glossary import calculus
         <BLANKLINE>
         x, y = sp.symbols("x y", real=True)
-        d = calculus.partial(x**2*y, x)
-        print(d.result)
-        print(d.verify(points=200).passed)
+        derivation = calculus.partial(x**2*y, x)
+        print(derivation.result)
+        print(derivation.verify(points=200).passed)
     """
     printer = _Printer()
     module, function = helper.split(".")
@@ -119,7 +119,7 @@ def example_code(helper: str, arguments: dict[str, Any], symbols: dict[str, sp.S
     lines.append("")
     lines += _symbols_line({name: s for name, s in symbols.items() if name in used})
     call_args = ", ".join(_source(v, printer) for v in arguments.values())
-    lines.append(f"d = {module}.{function}({call_args})")
-    lines.append("print(d.result)")
-    lines.append("print(d.verify(points=200).passed)")
+    lines.append(f"derivation = {module}.{function}({call_args})")
+    lines.append("print(derivation.result)")
+    lines.append("print(derivation.verify(points=200).passed)")
     return "\n".join(lines)

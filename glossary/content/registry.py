@@ -144,52 +144,66 @@ KINDS: dict[str, Callable[[Any, Symbols, str], Any]] = {
 
 @dataclass(frozen=True)
 class Helper:
-    """A library function by name ("module.function") or as a callable, with its parameters' kinds.
+    """A row of the registry: a library helper, how entries give each of its arguments, and the
+    terms a page using it builds on (drawn on the concept map).
 
-    The function is imported on first call, so that reading entries never loads SymPy.
+    The function is found by its public name and imported on first use, so that reading
+    entries never loads SymPy; the API tests hold these rows against the helpers the library
+    declares with `glossary.derivation.helper`, both ways.
     """
 
-    target: str | Callable[..., Any]
+    name: str
     parameters: dict[str, str]
+    builds_on: tuple[str, ...] = ()
 
     @property
     def function(self) -> Callable[..., Any]:
-        if callable(self.target):
-            return self.target
         import importlib
 
-        module, name = self.target.split(".")
-        return getattr(importlib.import_module(f"glossary.{module}"), name)
+        family, function = self.name.split(".")
+        return getattr(importlib.import_module(f"glossary.{family}"), function)
 
     @property
-    def module(self) -> str:
-        if callable(self.target):
-            return self.target.__module__.rsplit(".", 1)[-1]
-        return self.target.split(".")[0]
+    def family(self) -> str:
+        return self.name.split(".")[0]
 
 
-def _h(target: str, **parameters: str) -> Helper:
-    return Helper(target, parameters)
+def _h(name: str, *, builds_on: tuple[str, ...] = (), **parameters: str) -> Helper:
+    return Helper(name, parameters, builds_on)
 
 
 _TABLE = (
     _h("calculus.partial", f="expr", x="symbol"),
-    _h("calculus.gradient", f="expr", variables="symbols"),
-    _h("calculus.chain_rule", outer="expr", inner="symbol_map", x="symbol"),
+    _h("calculus.gradient", f="expr", variables="symbols", builds_on=("partial-derivative",)),
+    _h("calculus.chain_rule", outer="expr", inner="symbol_map", x="symbol", builds_on=("partial-derivative",)),
     _h("linalg.characteristic_polynomial", A="matrix", lam="symbol"),
     _h("linalg.eigen", A="matrix"),
-    _h("linalg.svd", A="matrix"),
-    _h("linalg.low_rank_approximation", A="matrix", rank="int"),
-    _h("linalg.pca", X="matrix", k="int"),
+    _h("linalg.svd", A="matrix", builds_on=("eigenvalue",)),
+    _h("linalg.low_rank_approximation", A="matrix", rank="int", builds_on=("svd",)),
+    _h("linalg.pca", X="matrix", k="int", builds_on=("eigenvalue",)),
     _h("probability.moments", X="random_variable"),
-    _h("probability.mle", density="expr", x="symbol", params="symbols"),
+    _h("probability.mle", density="expr", x="symbol", params="symbols", builds_on=("partial-derivative",)),
     _h("probability.bayes", prior="table", likelihood="table"),
-    _h("probability.bayes_update", prior="table", likelihood="nested_table", observations="strings"),
+    _h(
+        "probability.bayes_update",
+        prior="table",
+        likelihood="nested_table",
+        observations="strings",
+        builds_on=("bayes",),
+    ),
     _h("neural.derivative", activation="activation", x="symbol"),
-    _h("neural.softmax_cross_entropy_gradient", k="int"),
+    _h("neural.softmax_cross_entropy_gradient", k="int", builds_on=("partial-derivative",)),
     _h("neural.mse_gradient", k="int"),
     _h("neural.binary_cross_entropy_gradient"),
-    _h("neural.gradient_descent", f="expr", params="symbols", lr="expr", start="exprs", steps="int"),
+    _h(
+        "neural.gradient_descent",
+        f="expr",
+        params="symbols",
+        lr="expr",
+        start="exprs",
+        steps="int",
+        builds_on=("partial-derivative",),
+    ),
     _h(
         "neural.backprop",
         weights="matrices",
@@ -198,10 +212,23 @@ _TABLE = (
         y="matrix",
         activation="activation",
         loss="loss",
+        builds_on=("chain-rule", "activation-function", "loss-function"),
     ),
-    _h("neural.vanishing_gradient", activation="activation", depth="int"),
+    _h(
+        "neural.vanishing_gradient",
+        activation="activation",
+        depth="int",
+        builds_on=("activation-function", "chain-rule"),
+    ),
     _h("neural.linear_layers", weights="matrices", biases="matrices", x="matrix"),
-    _h("neural.batch_gradient", loss="expr", params="symbols", variables="symbols", examples="rows"),
+    _h(
+        "neural.batch_gradient",
+        loss="expr",
+        params="symbols",
+        variables="symbols",
+        examples="rows",
+        builds_on=("gradient-descent",),
+    ),
     _h(
         "neural.minibatch_gradient",
         loss="expr",
@@ -210,34 +237,24 @@ _TABLE = (
         examples="rows",
         batch_size="int",
         at="exprs",
+        builds_on=("batch",),
     ),
-    _h("neural.regularized_update", loss="expr", params="symbols", l1="expr", l2="expr", lr="expr"),
+    _h(
+        "neural.regularized_update",
+        loss="expr",
+        params="symbols",
+        l1="expr",
+        l2="expr",
+        lr="expr",
+        builds_on=("gradient-descent", "loss-function"),
+    ),
     _h("neural.dropout", p="expr"),
     _h("neural.polynomial_fit", train="rows", validation="rows", max_degree="int"),
     _h("neural.one_hot_encoding", index="int", num_classes="int"),
 )
 
-#: Every helper an entry may name, by its dotted name.
-HELPERS: dict[str, Helper] = {helper.target: helper for helper in _TABLE}
-
-
-#: Which terms a helper builds on: the concept map draws these edges for every entry using it.
-HELPER_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "calculus.gradient": ("partial-derivative",),
-    "calculus.chain_rule": ("partial-derivative",),
-    "linalg.pca": ("eigenvalue",),
-    "linalg.svd": ("eigenvalue",),
-    "linalg.low_rank_approximation": ("svd",),
-    "probability.mle": ("partial-derivative",),
-    "probability.bayes_update": ("bayes",),
-    "neural.backprop": ("chain-rule", "activation-function", "loss-function"),
-    "neural.gradient_descent": ("partial-derivative",),
-    "neural.softmax_cross_entropy_gradient": ("partial-derivative",),
-    "neural.vanishing_gradient": ("activation-function", "chain-rule"),
-    "neural.batch_gradient": ("gradient-descent",),
-    "neural.minibatch_gradient": ("batch",),
-    "neural.regularized_update": ("gradient-descent", "loss-function"),
-}
+#: Every helper an entry may name, by its public name.
+HELPERS: dict[str, Helper] = {helper.name: helper for helper in _TABLE}
 
 
 def unknown_helper_message(name: str) -> str:

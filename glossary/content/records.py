@@ -1,0 +1,147 @@
+"""Derived results as records: what pages need of a derivation, as checked JSON.
+
+A record is made in the child process that derived the formula (where SymPy
+is loaded) and read by the renderer and the cache without SymPy. The same
+pydantic models validate a fresh record and one read back from the cache, so a
+damaged or tampered cache file is refused, never rendered: every field has its
+type and range, and a record that claims its check passed must hold an error
+within its tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+
+__all__ = ["ClaimRecord", "FormulaRecord", "PartRecord", "ReportRecord", "StepRecord", "formula_record"]
+
+FORMAT = 2
+_LONG = 400_000  # characters: a long exact result is still text of bounded size
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Text = Field(max_length=_LONG)
+
+
+class StepRecord(_Record):
+    ko: StrictStr = Field(max_length=2000)
+    en: StrictStr = Field(max_length=2000)
+    latex: StrictStr = Text
+
+    def caption(self, lang: str) -> str:
+        return self.ko if lang == "ko" else self.en
+
+
+class PartRecord(_Record):
+    key: StrictStr = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=60)
+    name_latex: StrictStr = Field(max_length=300)
+    name_text: StrictStr = Field(max_length=300)
+    latex: StrictStr = Text
+    decimal_latex: StrictStr | None = Field(default=None, max_length=_LONG)
+    text: StrictStr = Text
+    decimal: StrictStr | None = Field(default=None, max_length=_LONG)
+
+
+class ReportRecord(_Record):
+    helper: StrictStr = Field(max_length=80)
+    method: StrictStr = Field(max_length=300)
+    points: StrictInt = Field(ge=1)
+    max_error: StrictFloat | StrictInt = Field(ge=0)
+    tolerance: StrictFloat | StrictInt = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _within_tolerance(self) -> ReportRecord:
+        if not (math.isfinite(self.max_error) and math.isfinite(self.tolerance)):
+            raise ValueError("error and tolerance must be finite numbers")
+        if self.max_error > self.tolerance:
+            raise ValueError(f"a passed check cannot have error {self.max_error} above tolerance {self.tolerance}")
+        return self
+
+    @property
+    def passed(self) -> bool:
+        return True
+
+
+class FormulaRecord(_Record):
+    format: Literal[2] = FORMAT
+    field: StrictStr = Field(max_length=200)
+    helper: StrictStr = Field(pattern=r"^[a-z]+\.[a-z_]+$", max_length=80)
+    result_latex: StrictStr = Text
+    result_text: StrictStr = Text
+    parts: list[PartRecord] = Field(max_length=400)
+    steps: list[StepRecord] = Field(max_length=400)
+    report: ReportRecord
+    example: StrictStr = Field(max_length=20_000)
+    output: StrictStr = Text
+    seconds: StrictFloat | StrictInt = Field(ge=0)
+    plot: dict[Literal["ko", "en"], StrictStr] | None = None
+
+    def part(self, key: str) -> PartRecord | None:
+        return next((p for p in self.parts if p.key == key), None)
+
+
+class ClaimRecord(_Record):
+    """A misconception as the engine found it: false, with the values or the point that show it."""
+
+    format: Literal[2] = FORMAT
+    id: StrictStr = Field(max_length=60)
+    holds: Literal[False] = False
+    relation: Literal["=", "<", ">", "<=", ">="]
+    left_latex: StrictStr = Text
+    right_latex: StrictStr = Text
+    point: dict[StrictStr, StrictStr] = Field(default={}, max_length=40)
+    left_value: StrictStr = Text
+    right_value: StrictStr = Text
+    symbolic: StrictBool = False
+
+
+# -- made from a live derivation (SymPy available) -----------------------------------------------
+
+
+def _part_record(part: Any) -> dict[str, Any]:
+    from ..derivation import _plain, decimal_latex, decimal_text, to_latex
+
+    return {
+        "key": part.key,
+        "name_latex": part.latex_name,
+        "name_text": part.text_name,
+        "latex": to_latex(part.value),
+        "decimal_latex": decimal_latex(part.value),
+        "text": _plain(part.value),
+        "decimal": decimal_text(part.value),
+    }
+
+
+def short_latex(value: Any) -> str:
+    """LaTeX of a result, eliding the middle of long lists (gradient-descent iterates)."""
+    from ..derivation import to_latex
+
+    if isinstance(value, list) and len(value) > 6:
+        head = ", ".join(to_latex(v) for v in value[:3])
+        return rf"\left[ {head}, \ldots, {to_latex(value[-1])} \right]"
+    return to_latex(value)
+
+
+def formula_record(
+    *, field: str, derivation: Any, report: Any, example: str, seconds: float, plot: dict[str, str] | None
+) -> dict[str, Any]:
+    """The record of a derived and verified formula, validated, as JSON-able data."""
+    record = FormulaRecord(
+        field=field,
+        helper=derivation.helper,
+        result_latex=short_latex(derivation.result),
+        result_text=str(derivation.result),
+        parts=[_part_record(p) for p in derivation.parts],
+        steps=[{"ko": s.ko, "en": s.en, "latex": s.latex} for s in derivation.steps],
+        report={**report.as_dict(), "helper": derivation.helper},
+        example=example,
+        output=f"{derivation.result}\n{report.passed}",
+        seconds=seconds,
+        plot=plot,
+    )
+    return record.model_dump(mode="json")

@@ -1,0 +1,343 @@
+"""Rendering: verified entry results to Markdown pages, with one Jinja environment.
+
+A pure function of its inputs: `Renderer.render_pages` returns ``{path: text}``
+for both languages; it knows nothing of MkDocs and reads only templates.
+
+Text is escaped by default, the way Jinja's autoescape works for HTML: every
+``{{ value }}`` in a page template goes through `escape_text` unless the value
+is already `Markdown` (prose and captions rendered by `glossary.content.prose`,
+LaTeX from the engine, front matter written by a YAML serializer).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+from ..content.catalog import EntryResult
+from ..content.prose import Markdown, Reference, escape_text, render_plain, render_prose
+from ..content.records import FormulaRecord
+from ..content.registry import HELPERS
+from ..content.schema import CATEGORIES
+from ..errors import EntryError, GlossaryError
+from ..plots import PLOTS
+from .concept_map import COLORS, concept_map_svg
+
+__all__ = ["LANGUAGES", "EntryResult", "Renderer", "capitalise", "relations", "term_path"]
+
+LANGUAGES = ("ko", "en")
+#: Display formulas longer than this (in LaTeX characters) show their decimals, the exact value folded.
+LONG_LATEX = 900
+
+
+def term_path(category: str, term_id: str) -> str:
+    """Path of a term page inside a language folder."""
+    return f"{category}/{term_id}.md"
+
+
+def capitalise(name: str) -> str:
+    """Upper-case the first letter only: "partial derivative" → "Partial derivative", "ReLU" stays."""
+    return name[:1].upper() + name[1:]
+
+
+def relations(results: Sequence[EntryResult]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """(builds_on, used_by) for every term: declared relations plus those implied by the helpers used."""
+    ids = {r.entry.id for r in results}
+    builds_on: dict[str, list[str]] = {}
+    for result in results:
+        targets = list(result.entry.builds_on)
+        for formula in result.entry.all_formulas():
+            for target in HELPERS[formula.helper].builds_on:
+                if target in ids and target != result.entry.id and target not in targets:
+                    targets.append(target)
+        builds_on[result.entry.id] = targets
+    used_by: dict[str, list[str]] = defaultdict(list)
+    for source, targets in builds_on.items():
+        for target in targets:
+            used_by[target].append(source)
+    return builds_on, {i: sorted(used_by.get(i, [])) for i in ids}
+
+
+_SAFE_URL = re.compile(r"^(\.\./)*[a-z0-9][a-z0-9/#_-]*(\.[a-z0-9]+)?(#[a-z0-9-]+)?/?$")
+
+
+def _url(path: str) -> Markdown:
+    """A link target the site made itself (slugs and relative paths): checked, then printed as it is."""
+    if not _SAFE_URL.match(str(path)):
+        raise GlossaryError(f"refusing to print the link target {path!r}")
+    return Markdown(str(path))
+
+
+def _fmt_error(value: float) -> Markdown:
+    return Markdown("0" if value == 0 else f"{value:.1e}")
+
+
+def _finalize(value: Any) -> Any:
+    """Jinja's last word on every ``{{ … }}``: text is escaped unless it is already Markdown."""
+    if isinstance(value, Markdown) or value is None:
+        return "" if value is None else value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return escape_text(str(value))
+
+
+def front_matter(**fields: Any) -> Markdown:
+    """YAML front matter written by a serializer. Titles are HTML-escaped too, because themes
+    print ``page.title`` and the description into HTML without escaping."""
+    clean = {key: html.escape(str(value), quote=True) for key, value in fields.items() if not isinstance(value, dict)}
+    clean |= {key: value for key, value in fields.items() if isinstance(value, dict)}
+    text = yaml.safe_dump(clean, allow_unicode=True, sort_keys=False, width=10_000)
+    return Markdown(f"---\n{text}---\n")
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    path: str
+
+
+class Renderer:
+    """The one Jinja environment; templates live in ``templates/pages``, words in ``templates/strings``."""
+
+    def __init__(self, templates_dir: str | Path) -> None:
+        self.templates_dir = Path(templates_dir)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir / "pages")),
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,  # Markdown, not HTML: `_finalize` escapes for Markdown instead
+            finalize=_finalize,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["error"] = _fmt_error
+        self.env.filters["cap"] = capitalise
+        # Text the project itself wrote (LaTeX from the engine, strings files): printed as it is.
+        self.env.filters["md"] = lambda text: Markdown(str(text))
+        self.env.filters["url"] = _url
+        self.env.filters["indent_block"] = lambda text, n=4: Markdown(
+            "\n".join((" " * n + line) if line else "" for line in str(text).splitlines())
+        )
+        self.env.filters["caption"] = lambda text: render_plain(text, math=True)
+        self.strings = {lang: self._strings(lang) for lang in LANGUAGES}
+
+    def _strings(self, lang: str) -> dict[str, Any]:
+        path = self.templates_dir / "strings" / f"{lang}.yaml"
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise GlossaryError(f"{path}: cannot be read: {error}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("ui"), dict):
+            raise GlossaryError(f"{path}: must hold a mapping with a 'ui' table")
+        return data
+
+    def method(self, method: str, lang: str) -> str:
+        """A verification method described in the page's language."""
+        if lang == "en":
+            return method
+        translated = (self.strings[lang].get("methods") or {}).get(method)
+        if not translated:
+            raise GlossaryError(
+                f"no {lang} description of the verification method {method!r}: "
+                f"add it under methods: in {self.templates_dir / 'strings' / f'{lang}.yaml'}"
+            )
+        return translated
+
+    # -- prose and references ---------------------------------------------------------------
+    def _resolver(self, result: EntryResult, field: str) -> Callable[[Reference], str]:
+        def resolve(reference: Reference) -> str:
+            record = result.record(reference.formula)
+            if reference.part is None:
+                latex, decimal_latex, text, decimal = record.result_latex, None, record.result_text, None
+            else:
+                part = record.part(reference.part)
+                if part is None:
+                    known = ", ".join(p.key for p in record.parts) or "none"
+                    raise EntryError(
+                        result.path,
+                        field,
+                        f"{reference.source}: {reference.formula} has no part {reference.part!r} (parts: {known})",
+                    )
+                latex, decimal_latex, text, decimal = part.latex, part.decimal_latex, part.text, part.decimal
+            if reference.format == "decimal":
+                return escape_text(decimal or text)
+            if reference.format == "text":
+                return escape_text(text)
+            if reference.format == "approx" and decimal_latex:
+                return f"${latex} \\approx {decimal_latex}$"
+            return f"${latex}$"
+
+        return resolve
+
+    def prose(
+        self, result: EntryResult, field: str, text: str, lang: str, here: str, paths: dict[str, str]
+    ) -> Markdown:
+        def term_link(entry_id: str, anchor: str | None) -> str:
+            return _relative(here, paths[entry_id]) + (f"#{anchor}" if anchor else "")
+
+        return render_prose(text, self._resolver(result, field), term_link)
+
+    def check_references(self, result: EntryResult) -> None:
+        """Resolve every reference of an entry once, so a dangling part is an entry error."""
+        from ..content.catalog import prose_fields
+
+        for field, _, text in prose_fields(result.entry):
+            render_prose(text, self._resolver(result, field), lambda entry_id, anchor: "#")
+
+    # -- pages ------------------------------------------------------------------------------
+    def render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
+        """Every page of the site for both languages: ``{path: markdown}``."""
+        try:
+            return self._render_pages(results)
+        except jinja2.TemplateError as error:
+            where = f"{error.filename}:{error.lineno}" if getattr(error, "lineno", None) else "templates"
+            raise GlossaryError(f"{where}: {error.message or type(error).__name__}") from None
+
+    def _render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
+        order = list(CATEGORIES)
+        results = sorted(results, key=lambda r: (order.index(r.entry.category), r.entry.order, r.entry.id))
+        builds_on, used_by = relations(results)
+        by_id = {r.entry.id: r for r in results}
+        paths = {r.entry.id: term_path(r.entry.category, r.entry.id) for r in results}
+        pages: dict[str, str] = {}
+        versions = {name: importlib.metadata.version(name) for name in ("sympy", "numpy", "scipy")}
+        for lang in LANGUAGES:
+            strings = self.strings[lang]
+            ui = strings["ui"]
+            other = "en" if lang == "ko" else "ko"
+            common = {"lang": lang, "other": other, "ui": ui, "categories": CATEGORIES, "strings": strings}
+
+            def link(term_id: str, here: str) -> Link:
+                target = by_id[term_id].entry
+                return Link(capitalise(target.names[lang]), _relative(here, paths[target.id]))
+
+            for result in results:
+                entry = result.entry
+                here = paths[entry.id]
+
+                def prose(field: str, text: str, result=result, here=here) -> Markdown:
+                    return self.prose(result, field, text, lang, here, paths)
+
+                pages[f"{lang}/{here}"] = self.env.get_template("term.md.j2").render(
+                    **common,
+                    front=front_matter(title=capitalise(entry.names[lang]), description=entry.summary[lang]),
+                    entry=entry,
+                    result=result,
+                    prose=prose,
+                    display=display_blocks,
+                    method=lambda m: self.method(m, lang),
+                    field_of=lambda formula, result=result: result.fields[formula.id][0],
+                    plot_alt=lambda formula: PLOTS[formula.plot.name].alt[lang],
+                    plot_path=lambda formula, here=here, entry=entry: _relative(
+                        here, f"assets/plots/{entry.id}--{formula.id}--{lang}.svg", up_to_root=True
+                    ),
+                    builds_on=[link(t, here) for t in builds_on[entry.id]],
+                    used_by=[link(t, here) for t in used_by[entry.id]],
+                )
+            for category in CATEGORIES:
+                here = f"{category}/index.md"
+                members = [r.entry for r in results if r.entry.category == category]
+                pages[f"{lang}/{here}"] = self.env.get_template("category.md.j2").render(
+                    **common,
+                    front=front_matter(title=CATEGORIES[category][lang]),
+                    category=category,
+                    members=members,
+                    links={e.id: _relative(here, paths[e.id]) for e in members},
+                )
+            pages[f"{lang}/index.md"] = self.env.get_template("home.md.j2").render(
+                **common,
+                front=_home_front(strings["site_name"]),
+                results=results,
+                links=paths,
+                formula_count=sum(len(r.records) for r in results),
+                closest=max(
+                    (
+                        f.report.max_error / f.report.tolerance
+                        for r in results
+                        for f in r.records.values()
+                        if f.report.tolerance
+                    ),
+                    default=0.0,
+                ),
+            )
+            names = {r.entry.id: capitalise(r.entry.names[lang]) for r in results}
+            pages[f"{lang}/concept-map.md"] = self.env.get_template("concept_map.md.j2").render(
+                **common,
+                front=front_matter(title=ui["concept_map"]),
+                svg=Markdown(
+                    concept_map_svg(
+                        [r.entry for r in results],
+                        builds_on,
+                        names,
+                        {i: f"../{p.removesuffix('.md')}/" for i, p in paths.items()},
+                        ui["concept_map"],
+                    )
+                ),
+                colors=COLORS,
+                results=results,
+                builds_on=builds_on,
+                links=paths,
+                names=names,
+            )
+            pages[f"{lang}/verification.md"] = self.env.get_template("verification.md.j2").render(
+                **common,
+                front=front_matter(title=ui["verification"]),
+                results=results,
+                links=paths,
+                versions=versions,
+                method=lambda m: self.method(m, lang),
+            )
+            pages[f"{lang}/api.md"] = self.env.get_template("api.md.j2").render(
+                **common, front=front_matter(title=ui["api"]), families=sorted({h.family for h in HELPERS.values()})
+            )
+        return pages
+
+
+def _home_front(title: str) -> Markdown:
+    text = yaml.safe_dump({"title": html.escape(title), "hide": ["navigation"]}, allow_unicode=True, sort_keys=False)
+    return Markdown(f"---\n{text}---\n")
+
+
+def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
+    """What a formula shows as its result: named parts (with decimals), or the bare result.
+
+    A part whose exact LaTeX is long shows its decimal value, with the exact value folded.
+    """
+    if not record.parts:
+        long = len(record.result_latex) > LONG_LATEX
+        latex = Markdown(record.result_latex)
+        return [{"latex": latex, "long": long, "exact": latex, "name": None}]
+    blocks = []
+    for part in record.parts:
+        long = len(part.latex) > LONG_LATEX
+        if long and part.decimal_latex:
+            shown = f"{part.name_latex} \\approx {part.decimal_latex}"
+        elif part.decimal_latex:
+            shown = f"{part.name_latex} = {part.latex} \\approx {part.decimal_latex}"
+        else:
+            shown = f"{part.name_latex} = {part.latex}"
+        blocks.append(
+            {
+                "latex": Markdown(shown),
+                "long": long,
+                "exact": Markdown(f"{part.name_latex} = {part.latex}"),
+                "name": part.key,
+            }
+        )
+    return blocks
+
+
+def _relative(here: str, target: str, up_to_root: bool = False) -> str:
+    """A relative link from one page path to another inside the same language folder
+    (or, with ``up_to_root``, to a path at the docs root)."""
+    depth = here.count("/") + (1 if up_to_root else 0)
+    return "../" * depth + target
