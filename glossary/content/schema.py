@@ -27,7 +27,7 @@ from pydantic import (
 from .expressions import CONSTANTS, FUNCTIONS
 from .prose import ProseError, check_plain, check_prose
 
-__all__ = ["CATEGORIES", "Entry", "Formula", "Misconception", "PlotSpec", "Section"]
+__all__ = ["CATEGORIES", "Entry", "Formula", "Misconception", "Notation", "PlotSpec", "Section"]
 
 #: The categories, in the order the site shows them, with their names in both languages.
 CATEGORIES: dict[str, dict[str, str]] = {
@@ -166,6 +166,18 @@ class Misconception(Strict):
     explanation: ProseText
 
 
+class Notation(Strict):
+    """A symbol the entry uses, as LaTeX, with its meaning; the notation page gathers them all."""
+
+    symbol: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    meaning: CaptionText
+
+    @field_validator("symbol")
+    @classmethod
+    def _math_only(cls, symbol: str) -> str:
+        return _as_problem(lambda v: check_plain(f"${v}$", math=True), symbol)
+
+
 class Entry(Strict):
     id: Slug
     category: str
@@ -180,6 +192,7 @@ class Entry(Strict):
     formulas: list[Formula] = Field(min_length=1, max_length=40)
     sections: list[Section] = Field(default=[], max_length=30)
     misconceptions: list[Misconception] = Field(default=[], max_length=20)
+    notation: list[Notation] = Field(default=[], max_length=40)
     builds_on: list[Slug] = Field(default=[], max_length=30)
     notes: ProseText | None = None
 

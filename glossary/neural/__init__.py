@@ -8,7 +8,7 @@ four modules by concept and are all importable from ``glossary.neural``.
 
 from __future__ import annotations
 
-from .activations import derivative, relu, sigmoid, step, tanh
+from .activations import derivative, relu, sigmoid, step, tanh, vanishing_gradient
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_gradient,
@@ -21,7 +21,7 @@ from .losses import (
     softmax_cross_entropy,
     softmax_cross_entropy_gradient,
 )
-from .networks import backprop, linear_layers, vanishing_gradient
+from .networks import backprop, linear_layers
 from .training import (
     batch_gradient,
     dropout,

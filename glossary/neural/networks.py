@@ -1,4 +1,4 @@
-"""Networks: stacked layers, backpropagation and how gradients shrink or grow with depth."""
+"""Networks: stacked layers and backpropagation."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 import sympy as sp
 
 from .. import _inputs
-from ..derivation import Derivation, Part, Step, VerificationReport, helper
+from ..derivation import Derivation, Step, VerificationReport, helper
 from ..errors import GlossaryError
-from .activations import _activation, _activation_latex, derivative
+from .activations import _activation, derivative
 from .losses import _vector
 
-__all__ = ["backprop", "linear_layers", "vanishing_gradient"]
+__all__ = ["backprop", "linear_layers"]
 
 
 def _layers(weights: Any, biases: Any, x: Any) -> tuple[list[sp.Matrix], list[sp.Matrix], sp.Matrix]:
@@ -157,100 +157,6 @@ def _verify_backprop(Ws, bs, x, y, activation, loss, grads, points, seed) -> Ver
         point = {str(s): float(v[0]) for s, v in zip(others, other_values, strict=True)}
         comparison.add(expected, claimed, point)
     return comparison.report()
-
-
-# -- depth and gradients ---------------------------------------------------------------------
-
-
-@helper
-def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
-    """``(max_derivative, bound)``: the exact maximum of g' over the reals and max**depth.
-
-    Examples:
-        >>> from glossary import neural
-        >>> neural.vanishing_gradient(neural.sigmoid, 10).result
-        (1/4, 1/1048576)
-    """
-    activation = _activation(activation)
-    depth = _inputs.positive_int(depth, "depth")
-    t = sp.Symbol("t", real=True)
-    prime = derivative(activation, t).result
-    critical = []
-    if prime.has(sp.Piecewise):
-        candidates = [sp.sympify(piece) for piece, _ in prime.args]
-        maximum = sp.Max(*[c for c in candidates if c.is_number])
-    else:
-        try:
-            critical = [c for c in sp.solve(sp.diff(prime, t), t) if c.is_real is not False]
-        except NotImplementedError:
-            critical = []
-        values = [sp.simplify(prime.subs(t, c)) for c in critical]
-        values += [sp.limit(prime, t, sp.oo), sp.limit(prime, t, -sp.oo)]
-        values = [v for v in values if v.is_finite]
-        if not values:
-            raise GlossaryError(f"cannot find the maximum of {prime} over the reals")
-        maximum = sp.Max(*values)
-    if not maximum.is_number or maximum.has(sp.Float):
-        raise GlossaryError(f"the maximum of the derivative {prime} is not an exact number: {maximum}")
-    bound = maximum**depth
-    name = getattr(activation, "__name__", "g")
-    g = sp.Function(name)
-    steps = [
-        Step("활성화 함수의 도함수", "the derivative of the activation", sp.Eq(sp.Derivative(g(t), t), prime)),
-    ]
-    if critical:
-        steps.append(
-            Step(
-                "도함수의 극값: 한 번 더 미분해 0 으로 놓는다",
-                "its extremum: differentiate again and set to zero",
-                sp.Eq(sp.diff(prime, t), 0),
-            )
-        )
-        steps.append(Step("임계점", "the critical points", tuple(critical)))
-    steps += [
-        Step("도함수의 최댓값", "the maximum of the derivative", maximum),
-        Step(
-            f"깊이 {depth}: ∂a_L/∂a_0 = Π g′(z_l) 이므로 크기는 최댓값의 {depth}제곱 이하",
-            f"depth {depth}: ∂a_L/∂a_0 = Π g′(z_l), so its size is at most the maximum to the power {depth}",
-            bound,
-        ),
-        Step("소수로", "as a decimal", sp.Float(sp.N(bound, 6), 6)),
-    ]
-
-    def verify(points: int, seed: int) -> VerificationReport:
-        import numpy as np
-
-        from ..numeric import Comparison, five_point_derivative, lambdify
-
-        comparison = Comparison("dense grid of finite-difference slopes and chained compositions", 1e-6)
-        f = lambdify([t], activation(t))
-        grid = np.linspace(-30, 30, 600_001)
-        slopes = five_point_derivative(f, [grid], 0, grid.size).real
-        finer = five_point_derivative(f, [grid], 0, grid.size, scale=2.5e-4).real
-        # Near a kink (ReLU at 0) the two step sizes disagree: those points are skipped.
-        smooth = np.abs(slopes - finer) <= 1e-7 * (1 + np.abs(slopes))
-        comparison.add(np.max(slopes[smooth]), float(maximum))
-        rng = np.random.default_rng(seed)
-        starts = rng.uniform(-4, 4, size=min(points, 1000))
-
-        def chain(values):
-            out = values
-            with np.errstate(all="ignore"):
-                for _ in range(depth):
-                    out = np.real(np.asarray(f(out), dtype=complex))
-            return out
-
-        chained = np.abs(five_point_derivative(chain, [starts], 0, starts.size, scale=1e-5).real)
-        excess = np.maximum(0.0, chained - float(bound)) / max(float(bound), 1e-300)
-        comparison.add(np.zeros_like(excess), excess)
-        return comparison.report()
-
-    shown = _activation_latex(activation)
-    parts = [
-        Part("max_derivative", rf"\max_t {shown}'(t)", f"max {name}′", maximum),
-        Part("bound", rf"\left(\max_t {shown}'(t)\right)^{{{depth}}}", f"(max {name}′)^{depth}", bound),
-    ]
-    return Derivation((maximum, bound), steps, verify, parts=parts)
 
 
 @helper
