@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
 from .build import SiteBuild, default_folder, preload_in_background
+from .build.safety import unsafe_html
 from .build.workers import kill_running_children
 from .errors import GlossaryError, Interrupted
 from .limits import Limits
@@ -81,7 +82,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 limits=limits,
                 points=self.config.verify_points,
                 cache_dir=default_folder(root, self.config.cache),
-                warn=log.warning,
+                # One line, and the build goes on (a warning would stop a --strict build).
+                warn=log.info,
             )
         self.build_docs.mkdir(parents=True, exist_ok=True)
         config.docs_dir = str(self.build_docs)
@@ -129,6 +131,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             layers[path] = content.encode("utf-8")
         written = sync_folder(self.build_docs, layers)
         log.info(f"{self.site.summary()}; {written} files written")
+
+    # Why on_page_content: this is each page's own HTML, before the theme adds the site's scripts;
+    # anything here that could run came from an entry, and stops the build.
+    def on_page_content(self, html: str, page, config: MkDocsConfig, files) -> str:
+        problem = unsafe_html(html)
+        if problem:
+            raise PluginError(f"glossary: {page.file.src_uri}: the page would contain {problem}; refusing to build it")
+        return html
 
     # Why: mkdocs-static-i18n gives every page <link rel="alternate"> tags that point at the same
     # page in each language, and Material's script fetches "sitemap.xml" next to each of them,

@@ -10,6 +10,7 @@ comprehensions are refused, and so are numbers big enough to stall SymPy.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 
 import sympy as sp
@@ -23,6 +24,8 @@ MAX_DEPTH = 60
 MAX_EXPONENT = 1000
 MAX_INTEGER_DIGITS = 60
 MAX_FACTORIAL = 200
+#: Numbers beyond this cannot be checked in floating point (about 1.8e308 is the largest double).
+MAX_MAGNITUDE = 10**300
 
 
 class ExpressionError(GlossaryError):
@@ -69,6 +72,11 @@ FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
 
+_ADDITIVE = (ast.Add, ast.Sub)
+_MULTIPLICATIVE = (ast.Mult, ast.Div)
+_CHAINS = _ADDITIVE + _MULTIPLICATIVE
+MAX_CHAIN = 500
+
 _OPERATORS = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -112,6 +120,9 @@ def parse_expression(text: str, symbols: Mapping[str, sp.Symbol]) -> sp.Expr:
     result = _Builder(source, symbols).build(tree.body, 0)
     if result.has(sp.zoo, sp.nan):
         raise ExpressionError(f"{source!r} has an undefined value (a division by zero?)")
+    for number in result.atoms(sp.Number):
+        if number.is_finite and abs(number) > MAX_MAGNITUDE:
+            raise ExpressionError(f"{source!r}: the number {sp.N(number, 3)} is too large to check numerically")
     return result
 
 
@@ -151,21 +162,37 @@ class _Builder:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             operand = self.build(node.operand, depth + 1)
             return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp) and isinstance(node.op, _CHAINS):
+            return self.chain(node, depth)
         if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
             left = self.build(node.left, depth + 1)
             right = self.build(node.right, depth + 1)
-            if isinstance(node.op, ast.Pow):
-                return _power(left, right)
-            try:
-                return _OPERATORS[type(node.op)](left, right)
-            except ZeroDivisionError:
-                raise self.fail("division by zero") from None
+            return _power(left, right)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
         for kind, label in _REFUSED.items():
             if isinstance(node, kind):
                 raise self.fail(f"{label} is not allowed")
         raise self.fail(f"{type(node).__name__} is not allowed")
+
+    def chain(self, node: ast.BinOp, depth: int) -> sp.Expr:
+        """a + b − c + … (or a·b/c·…) as one level: Python nests such chains to the left, one
+        level per operand, and a long flat sum is not deep."""
+        family = _ADDITIVE if isinstance(node.op, _ADDITIVE) else _MULTIPLICATIVE
+        operations = []
+        while isinstance(node, ast.BinOp) and isinstance(node.op, family):
+            operations.append((node.op, node.right))
+            node = node.left
+        if len(operations) > MAX_CHAIN:
+            raise self.fail(f"more than {MAX_CHAIN} terms in a row")
+        result = self.build(node, depth + 1)
+        for operation, operand in reversed(operations):
+            value = self.build(operand, depth + 1)
+            try:
+                result = _OPERATORS[type(operation)](result, value)
+            except ZeroDivisionError:
+                raise self.fail("division by zero") from None
+        return result
 
     def constant(self, value: object) -> sp.Expr:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -174,6 +201,8 @@ class _Builder:
             if len(str(abs(value))) > MAX_INTEGER_DIGITS:
                 raise self.fail(f"integers are limited to {MAX_INTEGER_DIGITS} digits")
             return sp.Integer(value)
+        if not math.isfinite(value):
+            raise self.fail(f"the number {value!r} is not finite")
         # A decimal written in an entry is meant exactly: 0.1 is 1/10.
         return sp.Rational(repr(value))
 

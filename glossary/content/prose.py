@@ -147,16 +147,20 @@ def check_prose(text: str) -> list[Reference]:
         for pattern, problem in _REFUSED_LINE:
             if pattern.search(line):
                 raise ProseError(problem)
+    previous = ""
     for kind, piece in _segments(text):
         if kind == "text":
             _check_text_piece(piece)
         elif kind == "math":
             _check_tex(piece.group("tex"))
         elif kind == "link":
+            if previous.endswith("!"):
+                raise ProseError("images are not allowed in prose (plots are declared on a formula)")
             _check_link(piece)
         elif kind == "ref":
             _check_reference(piece)
             found.append(Reference(piece.group("formula"), piece.group("part"), piece.group("format") or "math"))
+        previous = piece if kind == "text" else ""
     return found
 
 

@@ -24,6 +24,16 @@ _LONG = 400_000  # characters: a long exact result is still text of bounded size
 class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    @model_validator(mode="after")
+    def _latex_stays_math(self):
+        # A display block is $$ … $$ on the page: LaTeX holding "$$" would end it early and let the
+        # rest through as Markdown (raw HTML included). SymPy never writes it; a tampered record might.
+        for name, value in self:
+            if ("latex" in name or name in ("left_value", "right_value")) and isinstance(value, str):
+                if "$" in value:
+                    raise ValueError(f"{name} holds a dollar sign, which LaTeX from SymPy never does")
+        return self
+
 
 Text = Field(max_length=_LONG)
 

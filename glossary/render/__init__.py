@@ -77,6 +77,12 @@ def _url(path: str) -> Markdown:
     return Markdown(str(path))
 
 
+def _fence(text: str) -> Markdown:
+    """A run of backticks longer than any inside ``text``, so a code block cannot be closed from within."""
+    longest = max((len(run) for run in re.findall(r"`+", str(text))), default=0)
+    return Markdown("`" * max(3, longest + 1))
+
+
 def _fmt_error(value: float) -> Markdown:
     return Markdown("0" if value == 0 else f"{value:.1e}")
 
@@ -128,6 +134,7 @@ class Renderer:
             "\n".join((" " * n + line) if line else "" for line in str(text).splitlines())
         )
         self.env.filters["caption"] = lambda text: render_plain(text, math=True)
+        self.env.filters["fence"] = _fence
         self.strings = {lang: self._strings(lang) for lang in LANGUAGES}
 
     def _strings(self, lang: str) -> dict[str, Any]:
