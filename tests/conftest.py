@@ -17,6 +17,29 @@ settings.register_profile(
 )
 settings.load_profile("glossary")
 
+# No test writes into the repository's own cache: every build in the session shares one
+# temporary cache, so the entries are derived once per test session (a test that needs a
+# cold cache sets GLOSSARY_CACHE itself).
+import tempfile  # noqa: E402
+
+os.environ.setdefault("GLOSSARY_CACHE", tempfile.mkdtemp(prefix="glossary-test-cache-"))
+
+# Builds and browsers are slow: `pytest -m "not site and not browser"` is the quick loop.
+_SITE_MODULES = {"test_site.py", "test_hostile.py", "test_search.py", "test_export.py"}
+_SITE_TESTS = {"test_serve_picks_up_a_new_term_without_restart", "test_render_writes_markdown_for_other_builders"}
+
+
+def pytest_collection_modifyitems(config, items):
+    import pytest
+
+    for item in items:
+        module = item.path.name
+        if module == "test_browser.py":
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.site)
+        elif module in _SITE_MODULES or item.name in _SITE_TESTS or "built_site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.site)
+
 
 # -- a real MkDocs build of the project, shared by the site and browser tests -----------------
 
