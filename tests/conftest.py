@@ -25,7 +25,7 @@ import tempfile  # noqa: E402
 os.environ.setdefault("GLOSSARY_CACHE", tempfile.mkdtemp(prefix="glossary-test-cache-"))
 
 # Builds and browsers are slow: `pytest -m "not site and not browser"` is the quick loop.
-_SITE_MODULES = {"test_site.py", "test_hostile.py", "test_search.py", "test_export.py"}
+_SITE_MODULES = {"test_site.py", "test_hostile.py", "test_search.py", "test_export.py", "test_properdocs.py"}
 _SITE_TESTS = {"test_serve_picks_up_a_new_term_without_restart", "test_render_writes_markdown_for_other_builders"}
 
 
