@@ -43,6 +43,8 @@ _DIGITS = 4
 _LONG_TEXT = 400
 #: A cubic or quartic root is written with radicals only if each root is this small (count_ops).
 _SMALL_RADICAL = 16
+#: Entries kept in each cache of root values and printed roots (a long `mkdocs serve` stays small).
+_CACHE_SIZE = 5000
 _SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -55,10 +57,13 @@ def _sub(number: int) -> str:
 
 class _CRootOf(ComplexRootOf):
     """SymPy's ``CRootOf``, evaluated fast: all roots of its polynomial by ``mpmath.polyroots``,
-    and the one inside SymPy's isolating interval is this root.
+    put in CRootOf's documented order (real roots increasing, then complex roots by real part,
+    the conjugate with the negative imaginary part first).
 
-    SymPy refines a complex root's interval by bisection, which takes seconds for a
-    quintic; this takes milliseconds. It prints exactly as ``CRootOf``.
+    SymPy isolates and refines a complex root by bisection, which takes seconds for
+    a quintic; this takes milliseconds. Where the numbers cannot settle the order (two
+    conjugate pairs with the same real part) SymPy's isolating interval picks the root.
+    It prints exactly as ``CRootOf`` and equals SymPy's root numerically.
     """
 
     __slots__ = ()
@@ -91,6 +96,8 @@ _PRINTED: dict[tuple[Any, ...], Any] = {}
 
 def _printed(root: ComplexRootOf, printer: Any) -> Any:
     key = (type(printer).__name__, repr(sorted(printer._settings.items(), key=str)), root.poly, root.index)
+    if len(_PRINTED) > _CACHE_SIZE:
+        _PRINTED.clear()
     if key not in _PRINTED:
         _PRINTED[key] = printer._print_ComplexRootOf(root)
     return _PRINTED[key]
@@ -106,6 +113,9 @@ def _root_value(root: ComplexRootOf, digits: int) -> Any:
     """The root as an mpmath number to ``digits`` digits, or None if it cannot be told apart."""
     bucket = 15 * (digits // 15 + 1)
     known = (root.poly, root.index, bucket)
+    if len(_ROOT_VALUES) > _CACHE_SIZE:
+        _ROOT_VALUES.clear()
+        _POLYROOTS.clear()
     if known not in _ROOT_VALUES:
         _ROOT_VALUES[known] = _find_root(root, bucket)
     return _ROOT_VALUES[known]
@@ -308,13 +318,6 @@ def _at(q: sp.Poly, root: sp.Expr) -> sp.Expr:
     return value if isinstance(root, ComplexRootOf) else sp.expand(value)
 
 
-def _at_number(q: sp.Poly, z: complex) -> complex:
-    value = 0j
-    for coefficient in q.all_coeffs():
-        value = value * z + complex(coefficient)
-    return value
-
-
 def _radical_roots(expr: sp.Expr) -> list[sp.Expr] | None:
     """The roots of a cubic or quartic in radicals if every one is short and real roots carry no i."""
     p = sp.Poly(expr, _LAMBDA)
@@ -469,6 +472,7 @@ def _is_long(value: Any) -> bool:
     return len(str(value)) > _LONG_TEXT
 
 
+_AS_DECIMALS = (f" (유효숫자 {_DIGITS}자리의 소수로 나타냄)", f" (in decimals, {_DIGITS} significant digits)")
 _IN_DECIMALS = (
     f" (유효숫자 {_DIGITS}자리의 소수로 나타냄. 정확한 값은 결과에 있다)",
     f" (in decimals, {_DIGITS} significant digits; the exact values are in the result)",
@@ -480,6 +484,11 @@ def _shown(ko: str, en: str, value: sp.Matrix, name: str) -> Step:
     if _is_long(value):
         ko, en, value = ko + _IN_DECIMALS[0], en + _IN_DECIMALS[1], _decimal_matrix(value)
     return Step(ko, en, _eq(name, value))
+
+
+def _largest(count: int, noun: str) -> str:
+    """ "largest singular value" or "3 largest singular values"."""
+    return f"largest {noun}" if count == 1 else f"{count} largest {noun}s"
 
 
 def _lam(i: int) -> sp.Symbol:
@@ -687,7 +696,7 @@ def _eigen_parts(result: list[tuple[sp.Expr, int, list[sp.Matrix]]]) -> list[Par
     return parts
 
 
-def _eigenvalue_notes(values: list[sp.Expr], numbers: list[complex], forms: set[str]) -> tuple[str, str]:
+def _eigenvalue_notes(numbers: list[complex], forms: set[str]) -> tuple[str, str]:
     ko, en = "", ""
     if any(abs(z.imag) > 1e-12 * (1 + abs(z)) for z in numbers):
         ko += " 실수 행렬도 복소수 고윳값을 가질 수 있고, 그런 고윳값은 켤레 쌍 $a \\pm bi$로 나온다."
@@ -697,7 +706,8 @@ def _eigenvalue_notes(values: list[sp.Expr], numbers: list[complex], forms: set[
         en += " A negative eigenvalue reverses the vectors along its eigenvectors."
     if "CRootOf" in forms:
         ko += (
-            r" $\operatorname{CRootOf}(p, k)$는 $p$의 근 가운데 $k$번 근(0부터 세며, 실근을 작은 것부터 먼저 센다)이다."
+            r" $\operatorname{CRootOf}(p, k)$는 $p$의 근 가운데 번호가 $k$인 근"
+            "(번호는 0부터 매기며 실근에 작은 것부터 먼저 매긴다)이다."
             " 이 근들은 짧은 거듭제곱근 꼴이 없어 소수 근삿값을 함께 보인다."
         )
         en += (
@@ -751,7 +761,7 @@ def _eigen_exact(A: sp.Matrix, read: bool) -> Derivation:
         evaluate=False,
     )
     det_label = r"\det(\lambda I - A)"
-    notes = _eigenvalue_notes([v for v, _, _ in result], numbers, {space.form for space in spaces})
+    notes = _eigenvalue_notes(numbers, {space.form for space in spaces})
     steps = [
         Step(
             "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
@@ -879,7 +889,7 @@ def _factor_eigenspace_steps(A, space: _Space, members, result, vector_numbers) 
     steps = [
         Step(
             rf"$p(\lambda) = {latex_p}$의 근 ${names}$에 대한 계산은 한 번에 한다: "
-            r"$p(\lambda) = 0$을 써서 $A - \lambda I$를 행 축소한다",
+            r"$p(\lambda) = 0$을 써서 $A - \lambda I$를 행 연산으로 소거한다",
             rf"the roots ${names}$ of $p(\lambda) = {latex_p}$ share one computation: row-reduce "
             r"$A - \lambda I$, using $p(\lambda) = 0$",
             _eq(r"A - \lambda I", shifted),
@@ -1145,8 +1155,8 @@ def _decimal_tuple(pairs: list[_Pair], symbol: str) -> tuple:
 
 
 _CROOT_NOTE = (
-    r" $\operatorname{CRootOf}(p, k)$는 $p$의 $k$번 실근(0부터, 작은 것부터 센다)이다. 짧은 거듭제곱근 꼴이 없어"
-    " 소수 근삿값을 다음 단계에 보인다.",
+    r" $\operatorname{CRootOf}(p, k)$는 $p$의 실근 가운데 번호가 $k$인 근(번호는 0부터, 작은 것부터 매긴다)이다."
+    " 짧은 거듭제곱근 꼴이 없어 소수 근삿값을 다음 단계에 보인다.",
     r" $\operatorname{CRootOf}(p, k)$ is real root number $k$ of $p$ (counting from 0, in increasing order): it has"
     " no short radical form, so the next step shows the decimals.",
 )
@@ -1391,22 +1401,25 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
             rf"큰 특잇값 {kept}개만 남긴 ${name} = \sum_{{i \le {kept}}} "
             rf"\sigma_{{i}}\mathbf{{u}}_{{i}}\mathbf{{v}}_{{i}}^{{\top}}$:"
             f" 랭크가 {kept} 이하인 행렬 가운데 $A$에 가장 가깝다(에카르트-영 정리)",
-            rf"keep the {kept} largest singular values: ${name} = \sum_{{i \le {kept}}} "
+            rf"keep the {_largest(kept, 'singular value')}: ${name} = \sum_{{i \le {kept}}} "
             rf"\sigma_{{i}}\mathbf{{u}}_{{i}}\mathbf{{v}}_{{i}}^{{\top}}$, the closest matrix of rank at most {kept} "
             "to $A$ (Eckart–Young)",
             approximation,
             name,
         ),
         Step(
-            rf"오차의 프로베니우스 노름의 제곱: $A$를 $\mathbf{{v}}_{{1}}, \dots$ 위로 사영한 것이 ${name}$이므로 "
+            rf"오차의 프로베니우스 노름의 제곱: $A$의 행들을 $\mathbf{{v}}_{{1}}, \dots, \mathbf{{v}}_{{{kept}}}$가 "
+            rf"생성하는 공간으로 사영한 것이 ${name}$이므로 "
             rf"$\lVert A - {name} \rVert_F^{{2}} = \lVert A \rVert_F^{{2}} - \sum_{{i \le {kept}}} \sigma_{{i}}^{{2}}$",
-            rf"the squared Frobenius error: ${name}$ is $A$ projected onto $\mathbf{{v}}_{{1}}, \dots$, so "
+            rf"the squared Frobenius error: ${name}$ is $A$ with its rows projected onto the span of "
+            rf"$\mathbf{{v}}_{{1}}, \dots, \mathbf{{v}}_{{{kept}}}$, so "
             rf"$\lVert A - {name} \rVert_F^{{2}} = \lVert A \rVert_F^{{2}} - \sum_{{i \le {kept}}} \sigma_{{i}}^{{2}}$",
             _eq(rf"\lVert A - {name} \rVert_F^{{2}}", sp.expand(total - kept_sum)),
         ),
         Step(
-            r"버린 특잇값들의 제곱합 $\sum_{i > k} \sigma_{i}^{2}$과 같다",
-            r"it equals the sum of the squared singular values that were dropped, $\sum_{i > k} \sigma_{i}^{2}$",
+            rf"버린 특잇값들의 제곱합 $\sum_{{i > {kept}}} \sigma_{{i}}^{{2}}$과 같다",
+            rf"it equals the sum of the squared singular values that were dropped, "
+            rf"$\sum_{{i > {kept}}} \sigma_{{i}}^{{2}}$",
             _eq(r"\sum_{i > k} \sigma_{i}^{2}", error),
             equals_previous=True,
         ),
@@ -1447,8 +1460,8 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     eigenvalues of the covariance, largest first. The covariance divides by
     N − ddof: the sample covariance (N − 1, the default, as ``numpy.cov`` and
     scikit-learn) or, with ``ddof=0``, the population covariance (N). The
-    parts are ``mean``, ``w_i``, ``lambda_i``, ``ratio_i`` and
-    ``reconstruction_error``.
+    parts are ``mean``, ``w_i``, ``lambda_i``, ``ratio_i`` (left out when the data
+    have no variance at all) and ``reconstruction_error``.
 
     Examples:
         >>> X = sp.Matrix([[1, 1], [2, 2], [3, 3]])
@@ -1472,8 +1485,6 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     scatter = centered.T * centered
     divisor = N - ddof
     covariance = scatter / divisor
-    if covariance.is_zero_matrix:
-        raise GlossaryError("every sample (row) of X is the same point; it has no variance to explain")
     polynomial, spaces, pairs = _symmetric_pairs(covariance)
     directions = []
     for pair in pairs:
@@ -1483,7 +1494,10 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     W = sp.Matrix.hstack(*directions[:k])
     explained = [pair.value for pair in pairs[:k]]
     total = covariance.trace()
-    ratios = [sp.radsimp(v / total) if not isinstance(v, ComplexRootOf) else v / total for v in explained]
+    # With no variance at all (every sample the same point) the ratios are 0/0: left out.
+    ratios = (
+        [] if total == 0 else [v / total if isinstance(v, ComplexRootOf) else sp.radsimp(v / total) for v in explained]
+    )
     kept_sum, dropped_sum = _grouped_sums(pairs, [i < k for i in range(len(pairs))])
     reconstruction = sp.expand(sp.Rational(divisor, N) * dropped_sum)
     measured = sp.expand((scatter.trace() - divisor * kept_sum) / N)
@@ -1514,8 +1528,8 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
             _eq(r"\bar{\mathbf{x}}", mean),
         ),
         Step(
-            r"중심화한 데이터 $X_{c} = X - \mathbf{1}\bar{\mathbf{x}}$" + _IN_DECIMALS[0],
-            r"centre the data: $X_{c} = X - \mathbf{1}\bar{\mathbf{x}}$" + _IN_DECIMALS[1],
+            r"중심화한 데이터 $X_{c} = X - \mathbf{1}\bar{\mathbf{x}}$" + _AS_DECIMALS[0],
+            r"centre the data: $X_{c} = X - \mathbf{1}\bar{\mathbf{x}}$" + _AS_DECIMALS[1],
             _eq("X_{c}", _decimal_matrix(centered)),
         ),
         Step(
@@ -1544,21 +1558,24 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     steps += [
         _shown(
             f"고윳값이 큰 고유벡터 {k}개(단위 벡터, 가장 큰 성분이 양수가 되게 부호를 골랐다): ${names}$",
-            f"the {k} unit eigenvectors with the largest eigenvalues (each signed so that its largest entry is "
+            f"the unit {_largest(k, 'eigenvector')} by eigenvalue (each signed so that its largest entry is "
             f"positive): ${names}$",
             W,
             "W",
         ),
         Step(
             rf"설명된 분산 비율 $\lambda_{{j}} / \operatorname{{tr}} C$. 전체 분산 $\operatorname{{tr}} C = "
-            rf"{sp.latex(total)}$",
+            rf"{sp.latex(total)}$"
+            + ("" if ratios else ". 모든 샘플이 한 점이어서 분산이 없으므로 비율은 정의되지 않는다"),
             rf"the explained variance ratio $\lambda_{{j}} / \operatorname{{tr}} C$, where the total variance is "
-            rf"$\operatorname{{tr}} C = {sp.latex(total)}$",
-            tuple(_eq(rf"\frac{{\lambda_{{{j}}}}}{{\operatorname{{tr}} C}}", r) for j, r in enumerate(ratios, 1)),
+            rf"$\operatorname{{tr}} C = {sp.latex(total)}$"
+            + ("" if ratios else ": every sample is the same point, so there is no variance and no ratio"),
+            tuple(_eq(rf"\frac{{\lambda_{{{j}}}}}{{\operatorname{{tr}} C}}", r) for j, r in enumerate(ratios, 1))
+            or _eq(r"\operatorname{tr} C", total),
         ),
         Step(
-            "주성분으로 사영: $Z = X_{c} W$" + _IN_DECIMALS[0],
-            "project onto the components: $Z = X_{c} W$" + _IN_DECIMALS[1],
+            "주성분으로 사영: $Z = X_{c} W$" + _AS_DECIMALS[0],
+            "project onto the components: $Z = X_{c} W$" + _AS_DECIMALS[1],
             _eq("Z", _decimal_matrix(projected)),
         ),
         Step(
@@ -1615,7 +1632,8 @@ def _check_pca(X, k, ddof, W, explained, ratios, reconstruction, method) -> Veri
     scale = max(1.0, float(values[0]))
     claimed = np.array([_number(v).real for v in explained])
     comparison.add(values[:k] / scale, claimed / scale)
-    comparison.add(values[:k] / np.sum(values), np.array([_number(r).real for r in ratios]))
+    if ratios:
+        comparison.add(values[:k] / np.sum(values), np.array([_number(r).real for r in ratios]))
     w = np.array([[_number(e) for e in row] for row in W.tolist()], dtype=complex)
     comparison.add(np.eye(k).ravel(), (w.T @ w).ravel())
     for j in range(k):
