@@ -395,6 +395,17 @@ def _spaces(A: sp.Matrix, radical_degree: int) -> tuple[sp.Poly, list[_Space]]:
     return polynomial, spaces
 
 
+def _factored(spaces: list[_Space]) -> sp.Expr:
+    """The characteristic polynomial as the product of its monic irreducible factors."""
+    return sp.Mul(
+        *[
+            space.p.as_expr() if space.multiplicity == 1 else sp.Pow(space.p.as_expr(), space.multiplicity)
+            for space in spaces
+        ],
+        evaluate=False,
+    )
+
+
 def _rational(M: sp.Matrix) -> tuple[sp.Matrix | None, bool]:
     """M with rational entries (decimals read exactly as they print: 0.1 is 1/10) and whether any
     decimal was read; None if an entry is not a rational or decimal number."""
@@ -753,13 +764,7 @@ def _eigen_exact(A: sp.Matrix, read: bool) -> Derivation:
         result.append((value, space.multiplicity, vectors))
         numbers.append(number)
 
-    factored = sp.Mul(
-        *[
-            space.p.as_expr() if space.multiplicity == 1 else sp.Pow(space.p.as_expr(), space.multiplicity)
-            for space in spaces
-        ],
-        evaluate=False,
-    )
+    factored = _factored(spaces)
     det_label = r"\det(\lambda I - A)"
     notes = _eigenvalue_notes(numbers, {space.form for space in spaces})
     steps = [
@@ -789,8 +794,8 @@ def _eigen_exact(A: sp.Matrix, read: bool) -> Derivation:
         repeat_en = f" Repeated roots: ${named}$."
     steps.append(
         Step(
-            "고윳값(중복도 포함, 실수부가 작은 것부터)." + repeat_ko + notes[0],
-            "the eigenvalues (with multiplicity), by increasing real part." + repeat_en + notes[1],
+            _sentences("고윳값(중복도 포함, 실수부가 작은 것부터)", repeat_ko + notes[0]),
+            _sentences("the eigenvalues (with multiplicity), by increasing real part", repeat_en + notes[1]),
             tuple(sp.Eq(_lam(i), value, evaluate=False) for i, (value, _, _) in enumerate(result, 1)),
         )
     )
@@ -826,6 +831,11 @@ def _eigen_exact(A: sp.Matrix, read: bool) -> Derivation:
         return _check_eigen(A, result, method)
 
     return Derivation(result, steps, _wrap_verify(method, check), parts=_eigen_parts(result))
+
+
+def _sentences(first: str, more: str) -> str:
+    """A caption, and the notes after it as further sentences (no full stop when there are none)."""
+    return f"{first}.{more}" if more else first
 
 
 def _defective_note(multiplicity: int, count: int) -> tuple[str, str]:
@@ -1162,10 +1172,10 @@ _CROOT_NOTE = (
 )
 
 
-def _svd_exact(A: sp.Matrix) -> tuple[sp.Poly, list[_Pair], sp.Matrix]:
+def _svd_exact(A: sp.Matrix) -> tuple[list[_Space], list[_Pair], sp.Matrix]:
     gram = A.T * A
-    polynomial, _, pairs = _symmetric_pairs(gram)
-    return polynomial, pairs, gram
+    _, spaces, pairs = _symmetric_pairs(gram)
+    return spaces, pairs, gram
 
 
 def _nonzero(pairs: list[_Pair]) -> list[_Pair]:
@@ -1222,7 +1232,7 @@ def svd(A: Any) -> Derivation:
     A, read = _numbers_only(A, "A", "svd")
     if A.is_zero_matrix:
         raise GlossaryError(f"A = {A.tolist()} is the zero matrix; its compact SVD has no singular values")
-    polynomial, pairs, gram = _svd_exact(A)
+    spaces, pairs, gram = _svd_exact(A)
     kept = _nonzero(pairs)
     sigmas = [sp.sqrt(pair.value) for pair in kept]
     sigmas = [
@@ -1249,7 +1259,7 @@ def svd(A: Any) -> Derivation:
         Step(
             r"$A^{\top}A$의 특성다항식을 유리수 범위에서 인수분해한다",
             r"the characteristic polynomial of $A^{\top}A$, factored over the rationals",
-            _eq(r"\det(\lambda I - A^{\top}A)", sp.factor(polynomial.as_expr())),
+            _eq(r"\det(\lambda I - A^{\top}A)", _factored(spaces)),
         ),
         Step(
             r"$A^{\top}A$의 고윳값(큰 것부터). 모두 0 이상의 실수다" + (_CROOT_NOTE[0] if croot else ""),
@@ -1385,6 +1395,7 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
     total = gram.trace()
     sigmas = sp.diag(*[sp.sqrt(pair.value) for pair in nonzero])
     name = f"A_{{{kept}}}"
+    span = r"\mathbf{v}_{1}" + (rf", \dots, \mathbf{{v}}_{{{kept}}}" if kept > 1 else "")
     steps = [
         Step(
             "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
@@ -1408,11 +1419,9 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
             name,
         ),
         Step(
-            rf"오차의 프로베니우스 노름의 제곱: $A$의 행들을 $\mathbf{{v}}_{{1}}, \dots, \mathbf{{v}}_{{{kept}}}$가 "
-            rf"생성하는 공간으로 사영한 것이 ${name}$이므로 "
+            rf"오차의 프로베니우스 노름의 제곱: $A$의 행들을 ${span}$의 생성 공간으로 사영한 것이 ${name}$이므로 "
             rf"$\lVert A - {name} \rVert_F^{{2}} = \lVert A \rVert_F^{{2}} - \sum_{{i \le {kept}}} \sigma_{{i}}^{{2}}$",
-            rf"the squared Frobenius error: ${name}$ is $A$ with its rows projected onto the span of "
-            rf"$\mathbf{{v}}_{{1}}, \dots, \mathbf{{v}}_{{{kept}}}$, so "
+            rf"the squared Frobenius error: ${name}$ is $A$ with its rows projected onto the span of ${span}$, so "
             rf"$\lVert A - {name} \rVert_F^{{2}} = \lVert A \rVert_F^{{2}} - \sum_{{i \le {kept}}} \sigma_{{i}}^{{2}}$",
             _eq(rf"\lVert A - {name} \rVert_F^{{2}}", sp.expand(total - kept_sum)),
         ),
@@ -1485,7 +1494,7 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     scatter = centered.T * centered
     divisor = N - ddof
     covariance = scatter / divisor
-    polynomial, spaces, pairs = _symmetric_pairs(covariance)
+    _, spaces, pairs = _symmetric_pairs(covariance)
     directions = []
     for pair in pairs:
         numbers = [_number(e, 15).real for e in pair.unit]
@@ -1540,7 +1549,7 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
         Step(
             "공분산 행렬의 특성다항식(유리수 범위에서 인수분해)",
             "the characteristic polynomial of the covariance matrix, factored over the rationals",
-            _eq(r"\det(\lambda I - C)", sp.factor(polynomial.as_expr())),
+            _eq(r"\det(\lambda I - C)", _factored(spaces)),
         ),
         Step(
             f"고윳값 = 각 주성분 방향의 {variance_ko}(분모가 ${divisor_latex}$인 분산, 큰 것부터)"
@@ -1558,7 +1567,12 @@ def pca(X: Any, k: Any, ddof: Any = 1) -> Derivation:
     steps += [
         _shown(
             f"고윳값이 큰 고유벡터 {k}개(단위 벡터, 가장 큰 성분이 양수가 되게 부호를 골랐다): ${names}$",
-            f"the unit {_largest(k, 'eigenvector')} by eigenvalue (each signed so that its largest entry is "
+            (
+                "the unit eigenvector with the largest eigenvalue"
+                if k == 1
+                else f"the {k} unit eigenvectors with the largest eigenvalues"
+            )
+            + " (each signed so that its largest entry is "
             f"positive): ${names}$",
             W,
             "W",
