@@ -180,7 +180,7 @@ _TABLE = (
     _h("linalg.eigen", A="matrix"),
     _h("linalg.svd", A="matrix", builds_on=("eigenvalue",)),
     _h("linalg.low_rank_approximation", A="matrix", rank="int", builds_on=("svd",)),
-    _h("linalg.pca", X="matrix", k="int", builds_on=("eigenvalue",)),
+    _h("linalg.pca", X="matrix", k="int", ddof="int", builds_on=("eigenvalue",)),
     _h("probability.moments", X="random_variable"),
     _h("probability.mle", density="expr", x="symbol", params="symbols", builds_on=("partial-derivative",)),
     _h("probability.bayes", prior="table", likelihood="table"),
@@ -274,7 +274,20 @@ def convert_arguments(helper_name: str, args: dict[str, Any], symbols: Symbols, 
             f"{field}.args",
             f"{helper_name} takes no argument {unknown[0]!r} (it takes {', '.join(helper.parameters) or 'none'})",
         )
-    missing = [name for name in helper.parameters if name not in args]
+    optional = _optional_parameters(helper)
+    missing = [name for name in helper.parameters if name not in args and name not in optional]
     if missing:
         raise ArgumentError(f"{field}.args", f"{helper_name} needs the argument {missing[0]!r}")
-    return {name: KINDS[kind](args[name], symbols, f"{field}.args.{name}") for name, kind in helper.parameters.items()}
+    return {
+        name: KINDS[kind](args[name], symbols, f"{field}.args.{name}")
+        for name, kind in helper.parameters.items()
+        if name in args
+    }
+
+
+def _optional_parameters(helper: Helper) -> set[str]:
+    """The parameters an entry may leave out: those with a default value in the library."""
+    import inspect
+
+    signature = inspect.signature(helper.function)
+    return {name for name, parameter in signature.parameters.items() if parameter.default is not parameter.empty}
