@@ -36,6 +36,25 @@ __all__ = [
 ]
 
 
+class _ShownEquality(sp.Equality):
+    """An equation kept as written. SymPy rebuilds an ``Eq`` when it is unpickled and may evaluate
+    it to ``True`` or ``False``; a step's equation must arrive as the equation it shows."""
+
+    def __new__(cls, lhs: Any, rhs: Any, **options: Any) -> Any:
+        options["evaluate"] = False
+        return sp.Equality.__new__(cls, lhs, rhs, **options)
+
+
+def _keep_equations(obj: Any) -> Any:
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_keep_equations(item) for item in obj)
+    if isinstance(obj, sp.Basic) and obj.has(sp.Equality):
+        return obj.xreplace(
+            {e: _ShownEquality(*e.args) for e in obj.atoms(sp.Equality) if not isinstance(e, _ShownEquality)}
+        )
+    return obj
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a derivation: a caption in each language and a SymPy object.
@@ -54,6 +73,9 @@ class Step:
     en: str
     expr: Any
     equals_previous: bool = False
+
+    def __reduce__(self):
+        return (Step, (self.ko, self.en, _keep_equations(self.expr), self.equals_previous))
 
     @property
     def value(self) -> Any:
@@ -411,7 +433,14 @@ def _evaluate(expr: sp.Expr, symbols: list, values: list) -> complex | None:
             function = sp.lambdify(symbols, expr, modules="mpmath")
             number = function(*values)
             return complex(number)
-    except (TypeError, ValueError, ZeroDivisionError, OverflowError, NameError, AttributeError, NotImplementedError):
+    except NameError:
+        # Objects mpmath cannot name (CRootOf): SymPy evaluates each side on its own, to 30 digits.
+        try:
+            number = sp.N(expr.subs(dict(zip(symbols, values, strict=True))), 30)
+            return complex(number)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, NotImplementedError):
+            return None
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError, NotImplementedError):
         return None
 
 

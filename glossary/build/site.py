@@ -42,7 +42,12 @@ def claims_key(loaded: LoadedEntry, formula_keys: dict[str, str]) -> str:
     entry = loaded.entry
     checks = [m.check.model_dump(mode="json") | {"id": m.id} for m in entry.misconceptions]
     used = sorted(
-        {r.formula for m in entry.misconceptions for side in (m.check.left, m.check.right) for r in claim_references(side)}
+        {
+            r.formula
+            for m in entry.misconceptions
+            for side in (m.check.left, m.check.right)
+            for r in claim_references(side)
+        }
     )
     by_id = {formula.id: field for field, formula in formula_fields(entry)}
     return key_of("claims", checks, entry.symbols, [formula_keys[by_id[f]] for f in used if f in by_id])
