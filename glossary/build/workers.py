@@ -83,9 +83,7 @@ def preload_in_background() -> None:
         _PRELOAD.start()
 
 
-def run_jobs(
-    jobs: list[Job], limits: Limits, on_done: Callable[[Job, str, Any], None], workers: int = WORKERS
-) -> None:
+def run_jobs(jobs: list[Job], limits: Limits, on_done: Callable[[Job, str, Any], None], workers: int = WORKERS) -> None:
     """Run jobs in forked children, ``workers`` at a time; each piece a job reports is stopped past
     ``limits.seconds``. ``on_done(job, field, record)`` receives every finished piece as it arrives.
 
