@@ -326,7 +326,8 @@
       if (current) place(current.link);
     });
     // Warm the index while the reader reads, so the first hover answers at once.
-    (window.requestIdleCallback || setTimeout)(load);
+    if (window.requestIdleCallback) window.requestIdleCallback(load);
+    else setTimeout(load, 200);
   }
 
   function start() {
