@@ -142,11 +142,17 @@
     var shown = "";
     function render(prepared) {
       var query = input.value;
+      if (!prepared) {
+        // No index (opened from the disk, or a failed request): Material's results stand alone.
+        section.hidden = true;
+        section.dataset.query = query;
+        return;
+      }
       var ui = words(prepared);
       heading.textContent = ui.heading || "";
       filter.textContent = ui.only_language || "";
       terms.textContent = "";
-      var found = prepared && query.trim() ? Search.search(prepared, query, lang) : [];
+      var found = query.trim() ? Search.search(prepared, query, lang) : [];
       found.forEach(function (r) {
         terms.appendChild(resultItem(r, ui));
       });
