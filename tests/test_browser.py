@@ -309,3 +309,207 @@ def test_language_switch_stays_on_the_term(browser, server, lang, entry):
         assert entry.names[other].lower() in page.title().lower()
     finally:
         visit.close()
+
+
+# =============================================================================================
+# Term search, term links with previews, notation (the term index: glossary/render/search.py,
+# templates/theme/assets/javascripts/term-search.js and term-ui.js)
+# =============================================================================================
+
+from test_search import QUERIES  # noqa: E402
+
+
+def _type_query(page, query: str) -> dict:
+    """Type a query into the real search box; return the term results and the first result of all."""
+    box = page.locator("input.md-search__input")
+    box.fill(query)
+    box.press("End")
+    page.wait_for_function(
+        "q => { const s = document.querySelector('.gl-terms'); return s && s.dataset.query === q; }",
+        arg=query,
+        timeout=10000,
+    )
+    return page.evaluate(
+        """() => {
+            const first = document.querySelector('.md-search-result__item a[href]');
+            const terms = [...document.querySelectorAll('.gl-terms__item')];
+            return {
+              first: first ? first.getAttribute('href') : null,
+              terms: terms.map(t => t.dataset.term),
+              visible: terms.length > 0 && terms[0].getBoundingClientRect().height > 0,
+            };
+        }"""
+    )
+
+
+def _expected_href(server: str, lang: str, expected: str) -> str:
+    page, _, anchor = expected.partition("#")
+    if page == "notation":
+        path = "notation/"
+    else:
+        entry = next(e for e in ENTRIES if e.id == page)
+        path = f"{entry.category}/{entry.id}/"
+    return f"{server}/{'' if lang == 'ko' else 'en/'}{path}" + (f"#{anchor}" if anchor else "")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_query_suite_in_the_search_box(browser, server, lang):
+    """Every query of the suite, typed into the search box, shows its term first."""
+    suite = [(query, expected) for page_lang, query, expected in QUERIES if page_lang == lang]
+    visit = Visit(browser, f"{server}/{'' if lang == 'ko' else 'en/'}")
+    page = visit.page
+    misses = []
+    try:
+        page.click("label.md-search__icon, .md-search__input", timeout=5000)
+        for query, expected in suite:
+            found = _type_query(page, query)
+            want = _expected_href(server, lang, expected)
+            if found["first"] != want or not found["visible"]:
+                misses.append(f"{query!r}: first {found['first']}, terms {found['terms'][:3]}, expected {want}")
+        score = len(suite) - len(misses)
+        REPORT.setdefault("search_suite", {})[lang] = f"{score}/{len(suite)}"
+        if misses or visit.errors:
+            visit.fail(f"search-suite-{lang}", f"{score}/{len(suite)} first; {misses}; errors {visit.errors}")
+    finally:
+        visit.close()
+
+
+def test_enter_opens_the_best_term(browser, server):
+    visit = Visit(browser, f"{server}/")
+    page = visit.page
+    try:
+        page.click(".md-search__input")
+        _type_query(page, "역전파는")
+        page.wait_for_selector(".md-search-result__list .md-search-result__item", timeout=15000)
+        with page.expect_navigation():
+            page.locator("input.md-search__input").press("Enter")
+        assert page.url.split("?")[0] == f"{server}/deep-learning/backpropagation/"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("query", ["MLE", "PCA", "softmax", "SVD"])
+def test_reference_pages_rank_below_term_pages_in_the_full_text(browser, server, query):
+    """Material's own results too: the API reference, report and map never come before a term page."""
+    visit = Visit(browser, f"{server}/en/")
+    page = visit.page
+    try:
+        page.click(".md-search__input")
+        _type_query(page, query)
+        page.wait_for_selector(".md-search-result__list .md-search-result__item", timeout=15000)
+        page.wait_for_timeout(300)
+        hrefs = page.eval_on_selector_all(
+            ".md-search-result__list > .md-search-result__item > a:first-child", "ls => ls.map(a => a.href)"
+        )
+        REPORT.setdefault("search_full_text_first", {})[query] = hrefs[:1]
+        reference = ("/api/", "/verification/", "/concept-map/", "/notation/")
+        first_reference = next((i for i, h in enumerate(hrefs) if any(r in h for r in reference)), len(hrefs))
+        first_term = next((i for i, h in enumerate(hrefs) if not any(r in h for r in reference)), len(hrefs))
+        if first_reference < first_term:
+            visit.fail(f"full-text-{query}", f"a reference page comes before every term page: {hrefs[:4]}")
+    finally:
+        visit.close()
+
+
+def test_results_show_and_filter_their_language(browser, server):
+    visit = Visit(browser, f"{server}/")
+    page = visit.page
+    try:
+        page.click(".md-search__input")
+        page.evaluate("() => localStorage.removeItem('glossary.search.language')")
+        _type_query(page, "backpropagation")
+        page.wait_for_selector(".md-search-result__list .md-search-result__item[data-lang='en']", timeout=15000)
+        badges = page.eval_on_selector_all(".md-search-result__list .gl-lang", "b => b.map(x => x.textContent)")
+        assert "EN" in badges and "KO" in badges
+        page.click(".gl-terms__filter")
+        assert page.get_attribute(".gl-terms__filter", "aria-pressed") == "true"
+        shown = page.eval_on_selector_all(
+            ".md-search-result__list > .md-search-result__item",
+            "items => items.filter(i => i.offsetParent !== null).map(i => i.dataset.lang)",
+        )
+        assert shown and set(shown) == {"ko"}
+        page.click(".gl-terms__filter")
+        page.evaluate("() => localStorage.removeItem('glossary.search.language')")
+    finally:
+        visit.close()
+
+
+def test_an_automatic_term_link_previews_and_leads_to_its_term(browser, server):
+    """Chain rule's prose mentions 역전파는: a link with a preview on hover and focus; Escape closes it."""
+    visit = Visit(browser, f"{server}/calculus/chain-rule/")
+    page = visit.page
+    try:
+        link = page.locator('.md-content a.glossary-term[data-term="backpropagation"]').first
+        assert link.inner_text() == "역전파"
+        backprop = next(e for e in ENTRIES if e.id == "backpropagation")
+        link.hover()
+        preview = page.locator("#gl-preview")
+        preview.wait_for(state="visible", timeout=5000)
+        page.wait_for_function(
+            "s => document.getElementById('gl-preview').textContent.includes(s)", arg=backprop.summary.ko[:12]
+        )
+        assert preview.get_attribute("role") == "tooltip"
+        assert link.get_attribute("aria-describedby") == "gl-preview"
+        page.keyboard.press("Escape")
+        preview.wait_for(state="hidden", timeout=3000)
+        link.focus()
+        preview.wait_for(state="visible", timeout=3000)
+        page.keyboard.press("Escape")
+        preview.wait_for(state="hidden", timeout=3000)
+        with page.expect_navigation():
+            link.click()
+        assert page.url == f"{server}/deep-learning/backpropagation/"
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
+
+
+def test_on_a_phone_a_button_beside_the_term_opens_its_preview(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url else route.abort())
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/en/calculus/chain-rule/", wait_until="load")
+        button = page.locator('.md-content a.glossary-term[data-term="backpropagation"] + .gl-preview-toggle').first
+        button.wait_for(state="visible", timeout=5000)
+        assert button.get_attribute("aria-expanded") == "false"
+        button.tap()
+        preview = page.locator("#gl-preview")
+        preview.wait_for(state="visible", timeout=5000)
+        assert button.get_attribute("aria-expanded") == "true"
+        assert preview.get_attribute("role") == "dialog"
+        page.wait_for_selector("#gl-preview .gl-preview__open", timeout=5000)
+        assert page.url.endswith("/en/calculus/chain-rule/")  # the page did not change
+        page.keyboard.press("Escape")
+        preview.wait_for(state="hidden", timeout=3000)
+        assert page.evaluate("() => document.activeElement.classList.contains('gl-preview-toggle')")
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_the_notation_page_lists_symbols_with_their_terms(browser, server, lang):
+    prefix = "" if lang == "ko" else "en/"
+    visit = Visit(browser, f"{server}/{prefix}notation/")
+    page = visit.page
+    try:
+        rows = page.locator(".md-content table tbody tr")
+        declared = {e.id for e in ENTRIES if e.notation}
+        assert rows.count() >= sum(len(e.notation) for e in ENTRIES) // 2
+        page.wait_for_function("document.querySelectorAll('.md-content table .katex').length > 0", timeout=15000)
+        assert page.locator(".md-content table .katex-error").count() == 0
+        linked = page.eval_on_selector_all(".md-content table a[href]", "ls => ls.map(a => a.href)")
+        assert all(any(f"/{i}/" in h for i in declared) for h in linked)
+        assert page.locator(".md-content table a[id^='symbol-']").count() == rows.count()
+        nav = page.eval_on_selector_all(".md-nav a[href]", "ls => ls.map(a => a.href)")
+        assert f"{server}/{prefix}notation/" in nav
+        LINKS.update(linked)
+        assert not visit.errors, visit.errors
+    finally:
+        visit.close()
+    home = Visit(browser, f"{server}/{prefix}")
+    try:
+        hrefs = home.page.eval_on_selector_all(".md-content a[href]", "ls => ls.map(a => a.href)")
+        assert f"{server}/{prefix}notation/" in hrefs
+    finally:
+        home.close()

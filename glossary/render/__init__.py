@@ -24,13 +24,14 @@ import jinja2
 import yaml
 
 from ..content.catalog import EntryResult
-from ..content.prose import Markdown, Reference, escape_text, render_plain, render_prose
+from ..content.prose import Markdown, Reference, TermLinker, escape_text, render_plain, render_prose
 from ..content.records import FormulaRecord
 from ..content.registry import HELPERS
 from ..content.schema import CATEGORIES
 from ..errors import EntryError, GlossaryError
 from ..plots import PLOTS
 from .concept_map import COLORS, concept_map_svg
+from .search import link_targets, notation_rows
 
 __all__ = ["LANGUAGES", "EntryResult", "Renderer", "capitalise", "relations", "term_path"]
 
@@ -136,6 +137,7 @@ class Renderer:
         self.env.filters["caption"] = lambda text: render_plain(text, math=True)
         self.env.filters["fence"] = _fence
         self.strings = {lang: self._strings(lang) for lang in LANGUAGES}
+        self._link_targets: dict[str, Any] = {}
 
     def _strings(self, lang: str) -> dict[str, Any]:
         path = self.templates_dir / "strings" / f"{lang}.yaml"
@@ -186,12 +188,29 @@ class Renderer:
         return resolve
 
     def prose(
-        self, result: EntryResult, field: str, text: str, lang: str, here: str, paths: dict[str, str]
+        self,
+        result: EntryResult,
+        field: str,
+        text: str,
+        lang: str,
+        here: str,
+        paths: dict[str, str],
+        linker: TermLinker | None = None,
     ) -> Markdown:
         def term_link(entry_id: str, anchor: str | None) -> str:
             return _relative(here, paths[entry_id]) + (f"#{anchor}" if anchor else "")
 
-        return render_prose(text, self._resolver(result, field), term_link)
+        return render_prose(text, self._resolver(result, field), term_link, linker)
+
+    def term_linker(self, results: Sequence[EntryResult], lang: str, entry_id: str) -> TermLinker:
+        """Links for one term page: the first mention of every other term in its prose."""
+        key = tuple(r.loaded.digest for r in results)
+        if self._link_targets.get("key") != key:
+            self._link_targets = {"key": key, "targets": {}}
+        targets = self._link_targets["targets"]
+        if lang not in targets:
+            targets[lang] = tuple(link_targets([r.entry for r in results], lang))
+        return TermLinker(targets[lang], entry_id)
 
     def check_references(self, result: EntryResult) -> None:
         """Resolve every reference of an entry once, so a dangling part is an entry error."""
@@ -204,7 +223,9 @@ class Renderer:
     def render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
         """Every page of the site for both languages: ``{path: markdown}``."""
         try:
-            return self._render_pages(results)
+            pages = self._render_pages(results)
+            pages.update(self.notation_pages(results))
+            return pages
         except jinja2.TemplateError as error:
             where = f"{error.filename}:{error.lineno}" if getattr(error, "lineno", None) else "templates"
             raise GlossaryError(f"{where}: {error.message or type(error).__name__}") from None
@@ -230,9 +251,10 @@ class Renderer:
             for result in results:
                 entry = result.entry
                 here = paths[entry.id]
+                linker = self.term_linker(results, lang, entry.id)
 
-                def prose(field: str, text: str, result=result, here=here) -> Markdown:
-                    return self.prose(result, field, text, lang, here, paths)
+                def prose(field: str, text: str, result=result, here=here, linker=linker) -> Markdown:
+                    return self.prose(result, field, text, lang, here, paths, linker)
 
                 pages[f"{lang}/{here}"] = self.env.get_template("term.md.j2").render(
                     **common,
@@ -305,6 +327,29 @@ class Renderer:
             )
             pages[f"{lang}/api.md"] = self.env.get_template("api.md.j2").render(
                 **common, front=front_matter(title=ui["api"]), families=sorted({h.family for h in HELPERS.values()})
+            )
+        return pages
+
+    def notation_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
+        """The notation page in both languages: every symbol the entries declare, its meaning
+        and the terms that use it."""
+        order = list(CATEGORIES)
+        entries = sorted((r.entry for r in results), key=lambda e: (order.index(e.category), e.order, e.id))
+        paths = {e.id: term_path(e.category, e.id) for e in entries}
+        rows = notation_rows(entries)
+        pages = {}
+        for lang in LANGUAGES:
+            strings = self.strings[lang]
+            ui = strings["ui"]
+            pages[f"{lang}/notation.md"] = self.env.get_template("notation.md.j2").render(
+                lang=lang,
+                other="en" if lang == "ko" else "ko",
+                ui=ui,
+                strings=strings,
+                front=front_matter(title=ui["notation"]),
+                rows=rows,
+                table_latex=lambda latex: Markdown(latex.replace("|", r"\vert ")),
+                links={e.id: Link(capitalise(e.names[lang]), paths[e.id]) for e in entries},
             )
         return pages
 
