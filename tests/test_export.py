@@ -8,6 +8,7 @@ so that their derivations come from its cache.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -38,7 +39,8 @@ RAW_TEX = re.compile(r"\\(frac|left|right|begin|end|mathrm|operatorname|sum|part
 
 
 def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """Text to compare: without spaces, in lower case (the book capitalises names where a title does)."""
+    return re.sub(r"\s+", "", text).lower()
 
 
 # -- without a build: the pieces ----------------------------------------------------------------
@@ -171,10 +173,17 @@ def exports(built_project, tmp_path_factory) -> dict[str, Path]:
     return files
 
 
-def read_pdf(path: Path):
-    from pypdf import PdfReader
+_READ: dict[Path, tuple] = {}
 
-    return PdfReader(io.BytesIO(path.read_bytes()))
+
+def read_pdf(path: Path):
+    """The reader and the text of each page (extracted once per file: it takes seconds)."""
+    if path not in _READ:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        _READ[path] = (reader, [page.extract_text() for page in reader.pages])
+    return _READ[path]
 
 
 def fonts(reader) -> set[str]:
@@ -204,8 +213,7 @@ def outline_titles(reader) -> list[str]:
 @pytest.mark.parametrize("lang", ["ko", "en"])
 def test_pdf_holds_every_term_with_math_and_page_numbers(exports, lang):
     pytest.importorskip("pypdf")
-    reader = read_pdf(exports[f"{lang}.pdf"])
-    pages = [page.extract_text() for page in reader.pages]
+    reader, pages = read_pdf(exports[f"{lang}.pdf"])
     # A cover, the contents and at least a page per term; far fewer than a page per formula line.
     assert len(ENTRIES) + 2 <= len(pages) <= 300
     text = squeeze("\n".join(pages))
@@ -248,8 +256,8 @@ def test_pdf_holds_every_term_with_math_and_page_numbers(exports, lang):
 @pytest.mark.site
 @pytest.mark.browser
 def test_pdf_prints_the_notation_the_entries_declare(exports):
-    reader = read_pdf(exports["en.pdf"])
-    last = "\n".join(page.extract_text() for page in reader.pages[-2:])
+    reader, pages = read_pdf(exports["en.pdf"])
+    last = "\n".join(pages[-2:])
     assert "Notation" in last and "an eigenvalue of a matrix" in last and "the determinant" in last
     assert "Notation" in outline_titles(reader)
 
@@ -278,7 +286,7 @@ def test_anki_deck_has_a_note_per_term_and_sub_term(exports):
     notes, models, decks, media = open_deck(exports["ko.apkg"])
     assert len(notes) == NOTES
     assert str(MODEL_IDS["ko"]) in models and str(DECK_IDS["ko"]) in decks
-    names = [fields[0] for _, fields, _ in notes]
+    names = [html.unescape(fields[0]) for _, fields, _ in notes]
     for entry in ENTRIES:
         assert entry.names.ko in names
         for section in entry.sections:
@@ -303,4 +311,4 @@ def test_anki_ids_are_stable_across_exports_and_languages(exports):
     assert len({guid for guid, _, _ in first}) == NOTES
     assert not {guid for guid, _, _ in first} & {guid for guid, _, _ in english}
     assert str(MODEL_IDS["en"]) in models and str(DECK_IDS["en"]) in decks
-    assert {fields[0] for _, fields, _ in english} >= {e.names.en for e in ENTRIES}
+    assert {html.unescape(fields[0]) for _, fields, _ in english} >= {e.names.en for e in ENTRIES}

@@ -161,7 +161,7 @@ class Cards:
             index = entry.sections.index(note.section)
             field, text = f"sections[{index}].text.{lang}", note.section.text[lang]
             formulas = note.section.formulas
-            context = f"{context} · {html.escape(entry.names[lang])}"
+            context = f"{context} · {html.escape(entry.names[lang], quote=False)}"
         prose = self.renderer.prose(result, field, text, lang, here, self.paths)
         definition = _links_as_text(self.source.html(prose))
         formula = ""
@@ -173,9 +173,9 @@ class Cards:
                 if svg is not None:
                     figure = (f"glossary-{entry.id}--{candidate.id}--{lang}.svg", svg)
                     break
-        names = " · ".join(html.escape(name) for name in note.variants(lang))
+        names = " · ".join(html.escape(name, quote=False) for name in note.variants(lang))
         image = f'<img src="{figure[0]}">' if figure else ""
-        return [html.escape(note.name(lang)), names, context, definition, formula, image, note.id], figure
+        return [html.escape(note.name(lang), quote=False), names, context, definition, formula, image, note.id], figure
 
     def _formula(self, result: EntryResult, formula) -> str:
         """The caption, then the named parts (exact value ≈ decimal) as a list of inline formulas,

@@ -35,6 +35,7 @@ from markupsafe import Markup
 
 from ..content.schema import CATEGORIES
 from ..errors import GlossaryError
+from ..render import capitalise
 from .source import Source, write_atomically
 
 __all__ = ["CHROMIUM", "FLAGS", "PdfReport", "write_pdf"]
@@ -57,12 +58,14 @@ class PdfReport:
     formulas: int
     shrunk: int
     broken: int
+    #: Seconds of each stage: the book's HTML, Chromium's load and typesetting, each printing.
+    phases: dict[str, float]
 
 
 def write_pdf(source: Source, out: Path, *, katex_dir: Path, chromium: str = CHROMIUM) -> PdfReport:
     """Print ``source`` (one language of the glossary) into the PDF ``out``."""
     started = time.perf_counter()
-    katex_dir = Path(katex_dir)
+    katex_dir = Path(katex_dir).resolve()
     if not (katex_dir / "katex.min.js").is_file():
         raise GlossaryError(f"KaTeX not found at {katex_dir}: run `npm ci` (or `make site`) first")
     if not Path(chromium).is_file():
@@ -71,6 +74,7 @@ def write_pdf(source: Source, out: Path, *, katex_dir: Path, chromium: str = CHR
     with tempfile.TemporaryDirectory(prefix="glossary-pdf-") as folder:
         book = Path(folder) / "book.html"
         _write_book(source, Path(folder), katex_dir)
+        html_done = time.perf_counter()
         data, facts = _print(book, chromium)
         size = write_atomically(out, lambda path: path.write_bytes(data))
     return PdfReport(
@@ -81,6 +85,7 @@ def write_pdf(source: Source, out: Path, *, katex_dir: Path, chromium: str = CHR
         formulas=facts["formulas"],
         shrunk=facts["shrunk"],
         broken=facts["broken"],
+        phases={"html": html_done - started, **facts["phases"]},
     )
 
 
@@ -103,9 +108,11 @@ def _write_book(source: Source, folder: Path, katex_dir: Path) -> None:
             terms.append(
                 {
                     "id": entry.id,
-                    "name": entry.names[lang],
+                    "name": capitalise(entry.names[lang]),
                     "other": entry.names[other],
-                    "sections": [{"id": f"{entry.id}--{s.id}", "name": s.names[lang]} for s in entry.sections],
+                    "sections": [
+                        {"id": f"{entry.id}--{s.id}", "name": capitalise(s.names[lang])} for s in entry.sections
+                    ],
                     "fragment": Markup(localise(source.html(source.page(result)), entry.id)),
                 }
             )
@@ -125,7 +132,7 @@ def _write_book(source: Source, folder: Path, katex_dir: Path) -> None:
     }
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch and epoch.isdigit() else datetime.now(UTC)
-    templates = source.site.templates_dir / "export"
+    templates = source.site.templates_dir.resolve() / "export"
     stylesheets = [*_site_stylesheets(source), katex_dir / "katex.min.css", templates / "print.css"]
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -139,7 +146,6 @@ def _write_book(source: Source, folder: Path, katex_dir: Path) -> None:
         title=title,
         words=words,
         cover={
-            "languages": "한국어 · English" if lang == "ko" else "English · 한국어",
             "counts": words["counts"].format(**counts),
             "versions": words["made_with"].format(**versions),
             "date": moment.strftime("%Y-%m-%d"),
@@ -151,7 +157,11 @@ def _write_book(source: Source, folder: Path, katex_dir: Path) -> None:
         katex_script=(katex_dir / "katex.min.js").as_uri(),
         print_script=(templates / "print.js").as_uri(),
     )
-    running = f'<style>@page {{ @top-right {{ content: "{css_string(title)}"; }} }}</style>\n</head>'
+    # The running title; the cover has none (the rule for :first comes after, and wins).
+    running = (
+        f'<style>@page {{ @top-right {{ content: "{css_string(title)}"; }} }}\n'
+        "@page :first { @top-right { content: none; } }</style>\n</head>"
+    )
     page = page.replace("</head>", running, 1)
     (folder / "book.html").write_text(page, encoding="utf-8")
 
@@ -262,6 +272,15 @@ def _print(book: Path, chromium: str) -> tuple[bytes, dict[str, Any]]:
 
 
 def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
+    clock = time.perf_counter()
+    phases: dict[str, float] = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        phases[name] = phases.get(name, 0.0) + now - clock
+        clock = now
+
     page = browser.new_page(viewport={"width": COLUMN_PX, "height": 1000})
     page.set_default_timeout(TIMEOUT_MS)
     outside: list[str] = []
@@ -277,6 +296,7 @@ def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
     page.route("**/*", offline)
     page.emulate_media(media="print", color_scheme="light")
     page.goto(book.as_uri(), wait_until="load")
+    lap("load")
     if not page.evaluate("() => typeof katex === 'object' && typeof window.glossaryPrint === 'object'"):
         raise GlossaryError("KaTeX or the print script did not load in Chromium")
     typeset = page.evaluate("() => window.glossaryPrint.typeset()")
@@ -285,6 +305,7 @@ def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
     page.evaluate("() => document.fonts.ready.then(() => true)")
     fitted = page.evaluate("() => window.glossaryPrint.fit()")
     page.evaluate("() => document.fonts.ready.then(() => true)")
+    lap("typeset")
     if outside:
         raise GlossaryError(f"the book asked for {outside[0]}; it must print from local files only")
 
@@ -293,7 +314,9 @@ def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
     for _ in range(3):
         missing = page.evaluate("(pages) => window.glossaryPrint.number(pages)", numbers)
         data = page.pdf(**options)
+        lap("print")
         found, count = _destinations(data)
+        lap("contents")
         if found == numbers and not missing:
             break
         numbers = found
@@ -302,6 +325,7 @@ def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
         "formulas": typeset["formulas"],
         "shrunk": fitted["shrunk"],
         "broken": fitted["broken"],
+        "phases": phases,
     }
 
 
