@@ -121,6 +121,16 @@ def test_ctrl_c_is_one_line_and_130(capsys, monkeypatch):
     assert err.count("\n") == 1 and "interrupted" in err
 
 
+def test_derivations_run_under_the_time_limit(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("GLOSSARY_TIME_LIMIT", raising=False)
+    monkeypatch.setenv("GLOSSARY_CACHE", str(tmp_path / "cache"))
+    code = cli.main(["anki", "--lang", "en", "--time-limit", "0.05", "--out", str(tmp_path / "deck.apkg")])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and "took longer than 0.05 s and was stopped" in err, err
+    assert not (tmp_path / "deck.apkg").exists()
+
+
 # -- the real exports of the built project ------------------------------------------------------
 
 

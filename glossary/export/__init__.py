@@ -7,9 +7,16 @@ Chromium, `write_deck` packs it as an Anki deck with genanki.
 
 from __future__ import annotations
 
-from .source import Source
-
 __all__ = ["Source", "write_deck", "write_pdf"]
+
+
+def __getattr__(name: str):
+    # Loaded on first use: the printing process imports this package and must not load SymPy.
+    if name == "Source":
+        from .source import Source
+
+        return Source
+    raise AttributeError(name)
 
 
 def write_pdf(*args, **kwargs):

@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
+import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -38,15 +42,11 @@ from ..errors import GlossaryError
 from ..render import capitalise
 from .source import Source, write_atomically
 
-__all__ = ["CHROMIUM", "FLAGS", "PdfReport", "write_pdf"]
+__all__ = ["CHROMIUM", "PRINT_SECONDS", "PdfReport", "write_pdf"]
 
 CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-#: The width of the printed column (A4 less the margins of print.css) in CSS pixels, so that
-#: formulas are measured at the width they are printed.
-COLUMN_PX = round((210 - 2 * 18) / 25.4 * 96)
-#: Milliseconds Chromium may take to load the book or to print it once.
-TIMEOUT_MS = 180_000
+#: Seconds the whole printing may take before it is stopped.
+PRINT_SECONDS = 900
 
 
 @dataclass(frozen=True)
@@ -252,96 +252,57 @@ def localise(fragment: str, prefix: str) -> str:
 
 
 def _print(book: Path, chromium: str) -> tuple[bytes, dict[str, Any]]:
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise GlossaryError(
-            "the PDF is printed by Playwright, which is not installed: pip install playwright"
-        ) from None
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
-            try:
-                return _print_with(browser, book)
-            finally:
-                browser.close()
-    except PlaywrightError as error:
-        first = str(error.message if hasattr(error, "message") else error).strip().splitlines()
-        raise GlossaryError(f"Chromium could not print the book: {first[0] if first else error}") from None
-
-
-def _print_with(browser, book: Path) -> tuple[bytes, dict[str, Any]]:
-    clock = time.perf_counter()
-    phases: dict[str, float] = {}
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        phases[name] = phases.get(name, 0.0) + now - clock
-        clock = now
-
-    page = browser.new_page(viewport={"width": COLUMN_PX, "height": 1000})
-    page.set_default_timeout(TIMEOUT_MS)
-    outside: list[str] = []
-
-    def offline(route) -> None:
-        # Everything the book needs is a local file; nothing may be fetched.
-        if route.request.url.startswith(("file:", "data:")):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    page.route("**/*", offline)
-    page.emulate_media(media="print", color_scheme="light")
-    page.goto(book.as_uri(), wait_until="load")
-    lap("load")
-    if not page.evaluate("() => typeof katex === 'object' && typeof window.glossaryPrint === 'object'"):
-        raise GlossaryError("KaTeX or the print script did not load in Chromium")
-    typeset = page.evaluate("() => window.glossaryPrint.typeset()")
-    if typeset["errors"]:
-        raise GlossaryError(f"KaTeX could not typeset {len(typeset['errors'])} formulas, e.g. {typeset['errors'][0]}")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    fitted = page.evaluate("() => window.glossaryPrint.fit()")
-    page.evaluate("() => document.fonts.ready.then(() => true)")
-    lap("typeset")
-    if outside:
-        raise GlossaryError(f"the book asked for {outside[0]}; it must print from local files only")
-
-    options = {"prefer_css_page_size": True, "print_background": True, "outline": True, "tagged": True}
-    numbers: dict[str, int] = {}
-    for _ in range(3):
-        missing = page.evaluate("(pages) => window.glossaryPrint.number(pages)", numbers)
-        data = page.pdf(**options)
-        lap("print")
-        found, count = _destinations(data)
-        lap("contents")
-        if found == numbers and not missing:
-            break
-        numbers = found
-    return data, {
-        "pages": count,
-        "formulas": typeset["formulas"],
-        "shrunk": fitted["shrunk"],
-        "broken": fitted["broken"],
-        "phases": phases,
+    """Print the book in a process of its own session (see `glossary.export.printer`); Ctrl-C or
+    too long a printing stops that process and everything it started."""
+    out = book.with_name("book.pdf")
+    package_root = str(Path(__file__).resolve().parents[2])
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
     }
+    command = [sys.executable, "-m", "glossary.export.printer", str(book), str(out), chromium]
+    try:
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+            start_new_session=True,
+        )
+    except OSError as error:
+        raise GlossaryError(f"cannot start the printing: {error.strerror}") from None
+    try:
+        stdout, stderr = process.communicate(timeout=PRINT_SECONDS)
+    except subprocess.TimeoutExpired:
+        _stop(process)
+        raise GlossaryError(f"printing took longer than {PRINT_SECONDS} s and was stopped") from None
+    except BaseException:
+        _stop(process)
+        raise
+    if process.returncode != 0:
+        said = [line for line in stderr.splitlines() if line.startswith("error: ")]
+        problem = said[-1].removeprefix("error: ") if said else f"Chromium stopped (exit status {process.returncode})"
+        raise GlossaryError(problem)
+    try:
+        return out.read_bytes(), json.loads(stdout.strip().splitlines()[-1])
+    except (OSError, ValueError, IndexError):
+        raise GlossaryError("the printing ended without writing the PDF") from None
 
 
-def _destinations(data: bytes) -> tuple[dict[str, int], int]:
-    """Named destinations of a PDF Chromium printed (one per link target) → page numbers from 1."""
-    import io
-
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    pages: dict[str, int] = {}
-    for name, destination in reader.named_destinations.items():
-        number = reader.get_destination_page_number(destination)
-        if number is not None and number >= 0:
-            pages[name.lstrip("/")] = number + 1
-    return pages, len(reader.pages)
+def _stop(process: subprocess.Popen) -> None:
+    """Stop the printing's whole session: Playwright's driver closes Chromium on SIGTERM."""
+    for signal_number, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, signal_number)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def check_fonts(lang: str) -> None:
