@@ -24,38 +24,57 @@
     return element.scrollWidth > element.clientWidth + 1;
   }
 
+  function where(element) {
+    var owner = element.closest("[id]");
+    return owner ? owner.id : "?";
+  }
+
   // A display wider than the column is first set as an inline formula in display style, which
   // KaTeX breaks after its relations and operators; where that cannot fit (a wide matrix), the
   // display is set smaller until it fits: on paper nothing scrolls, and a PDF can be zoomed.
+  // Reads and writes are done in rounds, so that the book is laid out a few times, not once per formula.
   function fit() {
-    var shrunk = 0, broken = 0, small = [];
-    document.querySelectorAll("div.arithmatex").forEach(function (element) {
-      if (!overflowing(element)) return;
-      var tex = element.dataset.tex;
-      if (tex) {
-        var saved = element.innerHTML;
-        katex.render("\\displaystyle " + tex, element, { displayMode: false, throwOnError: false, output: "html" });
-        element.classList.add("glossary-broken");
-        if (!overflowing(element)) {
-          broken += 1;
-          return;
+    var wide = Array.prototype.filter.call(document.querySelectorAll("div.arithmatex"), overflowing);
+    var tried = wide.filter(function (element) { return element.dataset.tex; }).map(function (element) {
+      var saved = element.innerHTML;
+      katex.render("\\displaystyle " + element.dataset.tex, element, { displayMode: false, throwOnError: false, output: "html" });
+      element.classList.add("glossary-broken");
+      return { element: element, saved: saved };
+    });
+    var broken = 0;
+    tried.forEach(function (attempt) {
+      if (overflowing(attempt.element)) {
+        attempt.restore = true;
+      } else {
+        broken += 1;
+      }
+    });
+    tried.forEach(function (attempt) {
+      if (attempt.restore) {
+        attempt.element.innerHTML = attempt.saved;
+        attempt.element.classList.remove("glossary-broken");
+      }
+    });
+    var shrinking = wide.filter(function (element) { return !element.classList.contains("glossary-broken"); });
+    var scales = shrinking.map(function () { return 1; });
+    for (var round = 0; round < 4; round++) {
+      var ratios = shrinking.map(function (element) {
+        return overflowing(element) ? (element.clientWidth / element.scrollWidth) * 0.98 : 1;
+      });
+      if (ratios.every(function (ratio) { return ratio === 1; })) break;
+      shrinking.forEach(function (element, index) {
+        if (ratios[index] < 1) {
+          scales[index] *= ratios[index];
+          element.style.fontSize = scales[index] + "em";
         }
-        element.innerHTML = saved;
-        element.classList.remove("glossary-broken");
-      }
-      var scale = 1;
-      for (var i = 0; i < 4 && overflowing(element); i++) {
-        scale *= (element.clientWidth / element.scrollWidth) * 0.98;
-        element.style.fontSize = scale + "em";
-      }
-      shrunk += 1;
-      if (scale < 0.6) small.push(element.closest("[id]") ? element.closest("[id]").id : "?");
-    });
-    var still = [];
-    document.querySelectorAll("div.arithmatex").forEach(function (element) {
-      if (overflowing(element)) still.push(element.closest("[id]") ? element.closest("[id]").id : "?");
-    });
-    return { shrunk: shrunk, broken: broken, small: small, overflowing: still };
+      });
+    }
+    return {
+      shrunk: shrinking.length,
+      broken: broken,
+      small: shrinking.filter(function (element, index) { return scales[index] < 0.6; }).map(where),
+      overflowing: Array.prototype.filter.call(document.querySelectorAll("div.arithmatex"), overflowing).map(where),
+    };
   }
 
   function number(pages) {
