@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sympy.core.cache import clear_cache
 
 from .harness import RECORDER
 
@@ -22,6 +23,8 @@ ARTIFACT = Path(os.environ.get("GLOSSARY_ORACLES_JSON", ROOT / "test-artifacts" 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
+    # Every call runs in a forked child: a lean parent forks faster.
+    clear_cache()
     RECORDER.begin(item.nodeid)
     outcome = yield
     failures = RECORDER.failures(item.nodeid)

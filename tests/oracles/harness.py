@@ -25,6 +25,7 @@ calls that may each cost a whole budget.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 import hypothesis
+import sympy.parsing.sympy_parser as parser
 
 import glossary
 
@@ -51,12 +53,14 @@ CALL_BUDGET = 2.0
 DEEP_BACKPROP_VERIFY_BUDGET = 10.0
 #: Extra seconds before a child past its budget is killed (pipe and fork overhead).
 GRACE = 0.5
+#: Seconds a child may take to start a call, or to go on to the next one.
+STARTUP = 10.0
 #: Memory a child may add to the parent's address space before allocation fails.
 CHILD_EXTRA_MEMORY = 4 * 1024**3
-#: After this many calls over budget in one test, its remaining examples are skipped.
+#: After this many calls over budget in one test (and family of inputs), its remaining examples are skipped.
 TIMEOUTS_PER_TEST = 2
 #: After this many seconds in one test, its remaining examples are skipped.
-SECONDS_PER_TEST = 25.0
+SECONDS_PER_TEST = 15.0
 
 OUTCOMES = ("passed", "clean error", "wrong", "timeout", "crash")
 EXPECTATIONS = ("answer", "error", "either")
@@ -74,6 +78,7 @@ class CallRecord:
     inputs: str
     detail: str = ""
     ok: bool = True
+    family: str = ""
 
 
 class _Stop(Exception):
@@ -145,8 +150,6 @@ class _Watch:
         self.parsed: list[str] = []
 
     def install(self) -> None:
-        import sympy.parsing.sympy_parser as parser
-
         original = parser.parse_expr
 
         def parse_expr(s, *args, **kwargs):
@@ -210,7 +213,9 @@ class StepOutcome:
 def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[StepOutcome]:
     """Fork, run the steps in the child, and collect one outcome per step reached.
 
-    Each step is ``(name, function of the previous value, budget in seconds)``.
+    Each step is ``(name, function of the first step's value, budget in seconds)``.
+    The child leads its own process group, so that whatever it starts (a
+    library that stops work in worker processes) ends with it.
     """
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
@@ -219,6 +224,7 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
     if pid == 0:  # pragma: no cover - runs in the child
         code = 0
         try:
+            os.setpgid(0, 0)
             os.close(read_fd)
             _child(write_fd, [(name, function) for name, function, _ in steps])
         except BaseException:
@@ -226,26 +232,26 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
         finally:
             os._exit(code)
     os.close(write_fd)
+    with contextlib.suppress(OSError):
+        os.setpgid(pid, pid)
     budgets = {name: budget for name, _, budget in steps}
     outcomes: list[StepOutcome] = []
     buffer = b""
     current: str | None = None
     started = time.monotonic()
-    deadline = None
-    killed = False
+    deadline = started + STARTUP
+    killed = finished = False
     try:
-        while True:
-            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([read_fd], [], [], timeout)
+        while not finished:
+            ready, _, _ = select.select([read_fd], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
-                os.kill(pid, signal.SIGKILL)
                 killed = True
                 break
             chunk = os.read(read_fd, 1 << 20)
             if not chunk:
                 break
             buffer += chunk
-            while len(buffer) >= 8:
+            while len(buffer) >= 8 and not finished:
                 (length,) = struct.unpack("!Q", buffer[:8])
                 if len(buffer) < 8 + length:
                     break
@@ -255,16 +261,20 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
                     current = message[1]
                     started = time.monotonic()
                     deadline = started + budgets[current] + GRACE
+                    continue
+                _, name, seconds, kind, payload, *rest = message
+                parsed = rest[0] if rest else []
+                if kind == "return":
+                    outcomes.append(StepOutcome(name, kind, seconds, value=payload, parsed=parsed))
                 else:
-                    _, name, seconds, kind, payload, *rest = message
-                    parsed = rest[0] if rest else []
-                    if kind == "return":
-                        outcomes.append(StepOutcome(name, kind, seconds, value=payload, parsed=parsed))
-                    else:
-                        outcomes.append(StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed))
-                    current, deadline = None, None
+                    outcomes.append(StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed))
+                current, deadline = None, time.monotonic() + STARTUP
+                # After an error the child stops; after the last step it is done.
+                finished = kind != "return" or len(outcomes) == len(steps)
     finally:
         os.close(read_fd)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
     if current is not None:
         elapsed = time.monotonic() - started
@@ -274,6 +284,8 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
             signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             why = f"signal {signal.Signals(signal_number).name}" if signal_number else f"exit {status >> 8}"
             outcomes.append(StepOutcome(current, "died", elapsed, message=f"the process died ({why})"))
+    elif not finished and not outcomes:
+        outcomes.append(StepOutcome(steps[0][0], "died", 0.0, message="the child never started the call"))
     return outcomes
 
 
@@ -288,13 +300,14 @@ class Case:
     oracle. On leaving, every call of the case is recorded.
     """
 
-    def __init__(self, recorder: Recorder, module: str, inputs: Any, expect: str) -> None:
+    def __init__(self, recorder: Recorder, module: str, inputs: Any, expect: str, family: str = "") -> None:
         if expect not in EXPECTATIONS:
             raise ValueError(f"expect must be one of {EXPECTATIONS}")
         self.recorder = recorder
         self.module = module
         self.inputs = inputs if isinstance(inputs, str) else short(inputs)
         self.expect = expect
+        self.family = family
         self.steps: list[StepOutcome] = []
         self.budgets: dict[str, float] = {}
         self.strings: list[str] = []
@@ -350,7 +363,7 @@ class Case:
     def __enter__(self) -> Case:
         # A test that already spent its time on calls over budget would only
         # repeat that: its remaining examples make no call and record nothing.
-        self.skipped = self.recorder.should_skip()
+        self.skipped = self.recorder.should_skip(self.family)
         if self.skipped:
             self.recorder.skipped[self.recorder.test] += 1
         return self
@@ -393,6 +406,7 @@ class Case:
                     inputs=self.inputs,
                     detail=detail,
                     ok=ok,
+                    family=self.family,
                 )
             )
 
@@ -447,14 +461,15 @@ class Recorder:
         self.test = test
         self.test_started = time.monotonic()
 
-    def case(self, module: str, inputs: Any, expect: str = "answer") -> Case:
-        return Case(self, module, inputs, expect)
+    def case(self, module: str, inputs: Any, expect: str = "answer", family: str = "") -> Case:
+        return Case(self, module, inputs, expect, family)
 
     def add(self, record: CallRecord) -> None:
         self.records.append(record)
 
-    def should_skip(self) -> bool:
-        mine = [r for r in self.records if r.test == self.test]
+    def should_skip(self, family: str = "") -> bool:
+        """Whether this test (or this family of inputs within it) already used up its time."""
+        mine = [r for r in self.records if r.test == self.test and r.family == family]
         timeouts = sum(r.outcome == "timeout" for r in mine)
         return timeouts >= TIMEOUTS_PER_TEST or time.monotonic() - self.test_started > SECONDS_PER_TEST
 
@@ -527,11 +542,13 @@ def budgeted(max_examples: int) -> Callable:
     return hypothesis.settings(max_examples=max_examples, suppress_health_check=suppressed)
 
 
-def case(module: str, inputs: Any, expect: str = "answer") -> Case:
+def case(module: str, inputs: Any, expect: str = "answer", family: str = "") -> Case:
     """``with case("linalg", A) as c: value = c.call("eigen", linalg.eigen, A, verify=True); assert ...``
 
     ``expect`` is ``"answer"`` (valid input: a `GlossaryError` is a refusal and
     fails), ``"error"`` (only a `GlossaryError` is right) or ``"either"`` (an
-    answer the oracle accepts, or a `GlossaryError`).
+    answer the oracle accepts, or a `GlossaryError`). ``family`` names the
+    kind of input, so that calls over budget in one family do not stop the
+    examples of the others.
     """
-    return RECORDER.case(module, inputs, expect)
+    return RECORDER.case(module, inputs, expect, family)

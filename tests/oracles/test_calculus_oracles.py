@@ -173,9 +173,9 @@ CALLS = [
 
 def _valid_junk(name: str, position: int, junk) -> bool:
     """Junk that is, after all, acceptable input at this position (skipped)."""
-    if isinstance(junk, complex) and position == 0:
-        return True  # a complex constant is an expression
-    return isinstance(junk, float) and position == 0
+    if isinstance(junk, (complex, float)) and position == 0:
+        return True  # a number is an expression
+    return name == "gradient" and position == 1 and isinstance(junk, set)  # a set of one Symbol names it
 
 
 @budgeted(40)
