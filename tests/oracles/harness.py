@@ -57,8 +57,8 @@ GRACE = 0.5
 STARTUP = 10.0
 #: Memory a child may add to the parent's address space before allocation fails.
 CHILD_EXTRA_MEMORY = 4 * 1024**3
-#: After this many calls over budget in one test (and family of inputs), its remaining examples are skipped.
-TIMEOUTS_PER_TEST = 2
+#: After this many calls over budget in one test, its remaining examples are skipped.
+TIMEOUTS_PER_TEST = 1
 #: After this many seconds in one test, its remaining examples are skipped.
 SECONDS_PER_TEST = 15.0
 
@@ -78,7 +78,6 @@ class CallRecord:
     inputs: str
     detail: str = ""
     ok: bool = True
-    family: str = ""
 
 
 class _Stop(Exception):
@@ -300,14 +299,13 @@ class Case:
     oracle. On leaving, every call of the case is recorded.
     """
 
-    def __init__(self, recorder: Recorder, module: str, inputs: Any, expect: str, family: str = "") -> None:
+    def __init__(self, recorder: Recorder, module: str, inputs: Any, expect: str) -> None:
         if expect not in EXPECTATIONS:
             raise ValueError(f"expect must be one of {EXPECTATIONS}")
         self.recorder = recorder
         self.module = module
         self.inputs = inputs if isinstance(inputs, str) else short(inputs)
         self.expect = expect
-        self.family = family
         self.steps: list[StepOutcome] = []
         self.budgets: dict[str, float] = {}
         self.strings: list[str] = []
@@ -363,7 +361,7 @@ class Case:
     def __enter__(self) -> Case:
         # A test that already spent its time on calls over budget would only
         # repeat that: its remaining examples make no call and record nothing.
-        self.skipped = self.recorder.should_skip(self.family)
+        self.skipped = self.recorder.should_skip()
         if self.skipped:
             self.recorder.skipped[self.recorder.test] += 1
         return self
@@ -406,7 +404,6 @@ class Case:
                     inputs=self.inputs,
                     detail=detail,
                     ok=ok,
-                    family=self.family,
                 )
             )
 
@@ -461,15 +458,15 @@ class Recorder:
         self.test = test
         self.test_started = time.monotonic()
 
-    def case(self, module: str, inputs: Any, expect: str = "answer", family: str = "") -> Case:
-        return Case(self, module, inputs, expect, family)
+    def case(self, module: str, inputs: Any, expect: str = "answer") -> Case:
+        return Case(self, module, inputs, expect)
 
     def add(self, record: CallRecord) -> None:
         self.records.append(record)
 
-    def should_skip(self, family: str = "") -> bool:
-        """Whether this test (or this family of inputs within it) already used up its time."""
-        mine = [r for r in self.records if r.test == self.test and r.family == family]
+    def should_skip(self) -> bool:
+        """Whether this test already used up its time on calls over budget."""
+        mine = [r for r in self.records if r.test == self.test]
         timeouts = sum(r.outcome == "timeout" for r in mine)
         return timeouts >= TIMEOUTS_PER_TEST or time.monotonic() - self.test_started > SECONDS_PER_TEST
 
@@ -536,19 +533,19 @@ RECORDER = Recorder()
 
 
 def budgeted(max_examples: int) -> Callable:
-    """Hypothesis settings for an oracle test: ``max_examples`` examples, and no complaint
+    """Hypothesis settings for an oracle test: ``max_examples`` examples (scaled like the
+    suite's profile by ``GLOSSARY_HYPOTHESIS_EXAMPLES``, 25 by default), and no complaint
     about the few inputs a strategy filters out."""
     suppressed = [*hypothesis.settings.default.suppress_health_check, hypothesis.HealthCheck.filter_too_much]
-    return hypothesis.settings(max_examples=max_examples, suppress_health_check=suppressed)
+    scale = int(os.environ.get("GLOSSARY_HYPOTHESIS_EXAMPLES", "25")) / 25
+    return hypothesis.settings(max_examples=max(1, round(max_examples * scale)), suppress_health_check=suppressed)
 
 
-def case(module: str, inputs: Any, expect: str = "answer", family: str = "") -> Case:
+def case(module: str, inputs: Any, expect: str = "answer") -> Case:
     """``with case("linalg", A) as c: value = c.call("eigen", linalg.eigen, A, verify=True); assert ...``
 
     ``expect`` is ``"answer"`` (valid input: a `GlossaryError` is a refusal and
     fails), ``"error"`` (only a `GlossaryError` is right) or ``"either"`` (an
-    answer the oracle accepts, or a `GlossaryError`). ``family`` names the
-    kind of input, so that calls over budget in one family do not stop the
-    examples of the others.
+    answer the oracle accepts, or a `GlossaryError`).
     """
-    return RECORDER.case(module, inputs, expect, family)
+    return RECORDER.case(module, inputs, expect)

@@ -307,13 +307,22 @@ def base_activations() -> st.SearchStrategy:
     return st.sampled_from(BASE_ACTIVATIONS)
 
 
+SCALES = (Fraction(1, 2), Fraction(2), Fraction(3, 2))
+
+
+def variants_of(base: Activation, compose: bool = True) -> st.SearchStrategy:
+    """The activation itself, g(s·x), and (with ``compose``) g∘h for an allow-listed h."""
+    options = [st.just(base), st.sampled_from(SCALES).map(lambda s: _scaled(base, s))]
+    if compose:
+        options.append(base_activations().map(lambda inner: _composed(base, inner)))
+    return st.one_of(*options)
+
+
 def activations() -> st.SearchStrategy:
     """Allow-list activations, rescaled inputs (g(s·x)) and compositions g∘h."""
     return st.one_of(
         base_activations(),
-        st.tuples(base_activations(), st.sampled_from([Fraction(1, 2), Fraction(2), Fraction(3, 2)])).map(
-            lambda pair: _scaled(*pair)
-        ),
+        st.tuples(base_activations(), st.sampled_from(SCALES)).map(lambda pair: _scaled(*pair)),
         st.tuples(base_activations(), base_activations()).map(lambda pair: _composed(*pair)),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,10 +40,10 @@ def at_point(symbols: dict[str, sp.Symbol], at: dict) -> dict:
     return {symbols[name]: as_sympy(value) for name, value in at.items()}
 
 
-@budgeted(25)
-@given(st.data())
-def test_partial_matches_numeric_differentiation(data):
-    count = data.draw(st.integers(1, 3), label="variables")
+@pytest.mark.parametrize("count", [1, 2, 3], ids=["1 variable", "2 variables", "3 variables"])
+@budgeted(9)
+@given(data=st.data())
+def test_partial_matches_numeric_differentiation(count, data):
     names = NAMES[:count]
     tree = data.draw(trees(names), label="f")
     wrt = data.draw(st.sampled_from(names), label="wrt")
@@ -178,8 +179,10 @@ def _valid_junk(name: str, position: int, junk) -> bool:
     return name == "gradient" and position == 1 and isinstance(junk, set)  # a set of one Symbol names it
 
 
-@budgeted(40)
-@given(st.sampled_from([(n, f, a, i) for n, f, a in CALLS for i in range(len(a))]), st.sampled_from(JUNK))
+@pytest.mark.parametrize("junk", JUNK, ids=[f"junk{i}" for i in range(len(JUNK))])
+@pytest.mark.parametrize(
+    "target", [(n, f, a, i) for n, f, a in CALLS for i in range(len(a))], ids=lambda t: f"{t[0]}-arg{t[3]}"
+)
 def test_junk_in_any_position_is_a_glossary_error(target, junk):
     name, function, arguments, position = target
     if _valid_junk(name, position, junk):
@@ -202,8 +205,7 @@ STRING_CALLS = [
 ]
 
 
-@given(st.sampled_from(STRING_CALLS))
-@budgeted(len(STRING_CALLS) * 2)
+@pytest.mark.parametrize("target", STRING_CALLS, ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(STRING_CALLS)])
 def test_strings_are_refused_without_being_parsed(target):
     name, function, arguments = target
     with case("calculus", f"{name}{arguments!r}", expect="error") as c:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mpmath
 import numpy as np
+import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,7 +29,7 @@ from .reference import (
     to_mp,
     to_mp_matrix,
 )
-from .strategies import integer_matrices, square_matrices
+from .strategies import MATRIX_KINDS, integer_matrices, square_matrices
 
 lam = sp.Symbol("lambda")
 DPS = 50
@@ -46,10 +47,11 @@ def shown(kind: str, A: sp.Matrix) -> str:
 # -- characteristic polynomial -------------------------------------------------------------------
 
 
-@budgeted(25)
-@given(square_matrices())
-def test_characteristic_polynomial_is_det_of_lambda_minus_a(pair):
-    kind, A = pair
+@pytest.mark.parametrize("kind", MATRIX_KINDS)
+@budgeted(5)
+@given(data=st.data())
+def test_characteristic_polynomial_is_det_of_lambda_minus_a(kind, data):
+    kind, A = data.draw(square_matrices(kinds=(kind,)), label="A")
     exact = characteristic_coefficients(fraction_matrix(A))
     with case("linalg", shown(kind, A)) as c:
         result = c.call("characteristic_polynomial", linalg.characteristic_polynomial, A, lam, verify=True)
@@ -126,31 +128,36 @@ def check_eigen(A: sp.Matrix, result) -> None:
         )
 
 
-@budgeted(20)
-@given(square_matrices(sizes=(2, 3)))
-def test_eigen_of_small_integer_matrices(pair):
-    kind, A = pair
-    with case("linalg", shown(kind, A), family=kind) as c:
+@pytest.mark.parametrize("kind", MATRIX_KINDS)
+@budgeted(4)
+@given(data=st.data())
+def test_eigen_of_two_and_three_square_integer_matrices(kind, data):
+    kind, A = data.draw(square_matrices(kinds=(kind,), sizes=(2, 3)), label="A")
+    with case("linalg", shown(kind, A)) as c:
         check_eigen(A, c.call("eigen", linalg.eigen, A, verify=True))
 
 
-@budgeted(10)
-@given(square_matrices(sizes=(4, 5)))
-def test_eigen_of_four_and_five_square_integer_matrices(pair):
-    kind, A = pair
-    with case("linalg", shown(kind, A), family=kind) as c:
+@pytest.mark.parametrize("kind", MATRIX_KINDS)
+@budgeted(3)
+@given(data=st.data())
+def test_eigen_of_four_and_five_square_integer_matrices(kind, data):
+    kind, A = data.draw(square_matrices(kinds=(kind,), sizes=(4, 5)), label="A")
+    with case("linalg", shown(kind, A)) as c:
         check_eigen(A, c.call("eigen", linalg.eigen, A, verify=True))
 
 
 # -- singular value decomposition ----------------------------------------------------------------
 
-SHAPES = [(2, 2), (2, 3), (3, 2), (3, 3), (2, 4), (4, 2), (3, 4), (4, 3), (4, 4), (5, 3), (5, 5)]
+SHAPES = {
+    "up to 3×3": [(2, 2), (2, 3), (3, 2), (3, 3)],
+    "4×4 and up": [(2, 4), (4, 2), (3, 4), (4, 3), (4, 4), (5, 3), (5, 5)],
+}
 
 
 @st.composite
-def svd_inputs(draw):
-    m, n = draw(st.sampled_from(SHAPES))
-    if draw(st.booleans()):
+def svd_inputs(draw, shapes, low_rank: bool):
+    m, n = draw(st.sampled_from(shapes))
+    if low_rank:
         r = draw(st.integers(1, min(m, n)))
         A = draw(integer_matrices(m, r, -3, 3)) * draw(integer_matrices(r, n, -3, 3))
         kind = f"rank≤{r}"
@@ -192,11 +199,13 @@ def check_svd(A: sp.Matrix, result) -> None:
         assert mpmath.mnorm(u * s_ * v.T - a, 1) <= TIGHT * scale, "U*S*V.T does not give back A"
 
 
-@budgeted(15)
-@given(svd_inputs())
-def test_svd_reconstructs_and_matches_numpy(pair):
-    kind, A = pair
-    with case("linalg", shown(kind, A), family="up to 3×3" if max(A.shape) <= 3 else "4×4 and up") as c:
+@pytest.mark.parametrize("low_rank", [False, True], ids=["general", "low rank"])
+@pytest.mark.parametrize("size", SHAPES)
+@budgeted(3)
+@given(data=st.data())
+def test_svd_reconstructs_and_matches_numpy(size, low_rank, data):
+    kind, A = data.draw(svd_inputs(SHAPES[size], low_rank), label="A")
+    with case("linalg", shown(kind, A)) as c:
         check_svd(A, c.call("svd", linalg.svd, A, verify=True))
 
 
@@ -204,9 +213,8 @@ def test_svd_reconstructs_and_matches_numpy(pair):
 
 
 @st.composite
-def pca_inputs(draw):
+def pca_inputs(draw, d: int):
     N = draw(st.sampled_from([5, 6, 8, 12, 20, 35, 50]))
-    d = draw(st.integers(2, 5))
     X = draw(integer_matrices(N, d, -9, 9))
     kind = "general"
     if d >= 3 and draw(st.booleans()):
@@ -246,13 +254,12 @@ def check_pca(X: sp.Matrix, k: int, result) -> None:
             assert abs(abs(w[:, j] @ vectors[:, j]) - 1) < 1e-8, f"component {j + 1} differs from numpy's (up to sign)"
 
 
-@budgeted(12)
-@given(pca_inputs())
-def test_pca_matches_numpy_covariance_eigenvectors(triple):
-    kind, X, k = triple
-    with case(
-        "linalg", f"pca[{kind}] {X.rows}×{X.cols}, k={k}: {X.tolist()}", family="d ≤ 2" if X.cols <= 2 else "d ≥ 3"
-    ) as c:
+@pytest.mark.parametrize("d", [2, 3, 4, 5])
+@budgeted(3)
+@given(data=st.data())
+def test_pca_matches_numpy_covariance_eigenvectors(d, data):
+    kind, X, k = data.draw(pca_inputs(d), label="X, k")
+    with case("linalg", f"pca[{kind}] {X.rows}×{X.cols}, k={k}: {X.tolist()}") as c:
         check_pca(X, k, c.call("pca", linalg.pca, X, k, verify=True))
 
 
@@ -300,8 +307,7 @@ STRING_CALLS = [
 ]
 
 
-@budgeted(2 * len(STRING_CALLS))
-@given(st.sampled_from(STRING_CALLS))
+@pytest.mark.parametrize("target", STRING_CALLS, ids=[f"{name}-{i}" for i, (name, _, _) in enumerate(STRING_CALLS)])
 def test_strings_are_refused_without_being_parsed(target):
     name, function, arguments = target
     with case("linalg", f"{name}{arguments!r}", expect="error") as c:
@@ -324,8 +330,10 @@ def _acceptable(name: str, position: int, junk) -> bool:
     return name in ("svd", "pca") and position == 0 and rectangular
 
 
-@budgeted(40)
-@given(st.sampled_from([(n, f, a, i) for n, f, a in CALLS for i in range(len(a))]), st.sampled_from(JUNK))
+@pytest.mark.parametrize("junk", JUNK, ids=[f"junk{i}" for i in range(len(JUNK))])
+@pytest.mark.parametrize(
+    "target", [(n, f, a, i) for n, f, a in CALLS for i in range(len(a))], ids=lambda t: f"{t[0]}-arg{t[3]}"
+)
 def test_junk_in_any_position_is_a_glossary_error(target, junk):
     name, function, arguments, position = target
     if _acceptable(name, position, junk):
