@@ -78,6 +78,8 @@ class CallRecord:
     inputs: str
     detail: str = ""
     ok: bool = True
+    cpu_seconds: float | None = None
+    load: float = 0.0
 
 
 class _Stop(Exception):
@@ -142,6 +144,12 @@ def _limit_memory() -> None:
         pass
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and the children it waited for."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 class _Watch:
     """Records, inside the child, strings that reach SymPy's parser (``eval``)."""
 
@@ -167,7 +175,7 @@ def _child(fd: int, steps: list[tuple[str, Callable[[Any], Any]]]) -> None:
     first: Any = None
     for index, (name, step) in enumerate(steps):
         _send(fd, ("start", name))
-        began = time.perf_counter()
+        began, cpu_began = time.perf_counter(), _cpu()
         try:
             value = step(first)
         except glossary.GlossaryError as error:
@@ -175,12 +183,25 @@ def _child(fd: int, steps: list[tuple[str, Callable[[Any], Any]]]) -> None:
             kind = "timeout_error" if isinstance(error, glossary.DerivationTimeout) else "glossary_error"
             if isinstance(error, glossary.VerificationError):
                 kind = "verification_error"
-            _send(fd, ("done", name, seconds, kind, f"{type(error).__name__}: {error}", watch.parsed))
+            _send(
+                fd, ("done", name, seconds, kind, f"{type(error).__name__}: {error}", watch.parsed, _cpu() - cpu_began)
+            )
             return
         except BaseException as error:
             seconds = time.perf_counter() - began
             tail = "".join(traceback.format_exception(error)[-4:])
-            _send(fd, ("done", name, seconds, "exception", f"{type(error).__name__}: {error}\n{tail}", watch.parsed))
+            _send(
+                fd,
+                (
+                    "done",
+                    name,
+                    seconds,
+                    "exception",
+                    f"{type(error).__name__}: {error}\n{tail}",
+                    watch.parsed,
+                    _cpu() - cpu_began,
+                ),
+            )
             return
         seconds = time.perf_counter() - began
         shipped = value.result if isinstance(value, glossary.Derivation) else value
@@ -191,7 +212,7 @@ def _child(fd: int, steps: list[tuple[str, Callable[[Any], Any]]]) -> None:
                 "max_error": shipped.max_error,
                 "tolerance": shipped.tolerance,
             }
-        _send(fd, ("done", name, seconds, "return", shipped, watch.parsed))
+        _send(fd, ("done", name, seconds, "return", shipped, watch.parsed, _cpu() - cpu_began))
         if index == 0:
             first = value
 
@@ -207,6 +228,7 @@ class StepOutcome:
     value: Any = None
     message: str = ""
     parsed: list[str] = field(default_factory=list)
+    cpu: float | None = None
 
 
 def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[StepOutcome]:
@@ -262,11 +284,11 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
                     deadline = started + budgets[current] + GRACE
                     continue
                 _, name, seconds, kind, payload, *rest = message
-                parsed = rest[0] if rest else []
+                parsed, cpu = [*rest, [], None][:2]
                 if kind == "return":
-                    outcomes.append(StepOutcome(name, kind, seconds, value=payload, parsed=parsed))
+                    outcomes.append(StepOutcome(name, kind, seconds, value=payload, parsed=parsed, cpu=cpu))
                 else:
-                    outcomes.append(StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed))
+                    outcomes.append(StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed, cpu=cpu))
                 current, deadline = None, time.monotonic() + STARTUP
                 # After an error the child stops; after the last step it is done.
                 finished = kind != "return" or len(outcomes) == len(steps)
@@ -274,11 +296,13 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
         os.close(read_fd)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
-        _, status = os.waitpid(pid, 0)
+        _, status, usage = os.wait4(pid, 0)
     if current is not None:
         elapsed = time.monotonic() - started
+        # The child's whole CPU time, less what the steps before this one reported.
+        cpu = usage.ru_utime + usage.ru_stime - sum(o.cpu or 0.0 for o in outcomes)
         if killed:
-            outcomes.append(StepOutcome(current, "killed", elapsed, message=f"killed after {elapsed:.1f} s"))
+            outcomes.append(StepOutcome(current, "killed", elapsed, message=f"killed after {elapsed:.1f} s", cpu=cpu))
         else:
             signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             why = f"signal {signal.Signals(signal_number).name}" if signal_number else f"exit {status >> 8}"
@@ -404,13 +428,17 @@ class Case:
                     inputs=self.inputs,
                     detail=detail,
                     ok=ok,
+                    cpu_seconds=None if step.cpu is None else round(step.cpu, 4),
+                    load=round(os.getloadavg()[0], 2),
                 )
             )
 
     def _judge(self, index, step, verdict, budget, parsed_inputs) -> tuple[str, bool, str]:
         message = step.message.strip().splitlines()[0] if step.message else ""
         if step.kind in ("killed",) or step.seconds > budget:
-            return "timeout", False, f"ran {step.seconds:.2f} s, over its {budget:g} s budget"
+            cpu = "" if step.cpu is None else f", {step.cpu:.2f} s of CPU"
+            killed = " (killed)" if step.kind == "killed" else ""
+            return "timeout", False, f"ran {step.seconds:.2f} s{cpu}, over its {budget:g} s budget{killed}"
         if step.kind in ("exception", "died", "unpicklable"):
             return "crash", False, step.message.strip()[:1500]
         if parsed_inputs:
@@ -501,6 +529,7 @@ class Recorder:
             }
         return {
             "glossary": str(Path(glossary.__file__).resolve().parent),
+            "load_average_at_end": os.getloadavg(),
             "budgets": {
                 "call": CALL_BUDGET,
                 "verify": CALL_BUDGET,
