@@ -14,7 +14,8 @@ of the outcomes
 - ``clean error``: it raised a `glossary.GlossaryError`;
 - ``wrong``: it answered and the oracle disagreed, or it answered where only
   an error is right, or ``verify()`` rejected a result the oracle accepts;
-- ``timeout``: it ran past its budget (killed, or finished too late);
+- ``timeout``: it ran past its budget (killed, or finished too late; see
+  `load_slack` for a machine busy with other work);
 - ``crash``: it raised anything but a `GlossaryError`, or the child died.
 
 Failures do not stop a Hypothesis run: they are collected, and the test
@@ -53,6 +54,8 @@ CALL_BUDGET = 2.0
 DEEP_BACKPROP_VERIFY_BUDGET = 10.0
 #: Extra seconds before a child past its budget is killed (pipe and fork overhead).
 GRACE = 0.5
+#: The most a busy machine may stretch a wall-clock budget (see `load_slack`).
+MAX_SLACK = 4.0
 #: Seconds a child may take to start a call, or to go on to the next one.
 STARTUP = 10.0
 #: Memory a child may add to the parent's address space before allocation fails.
@@ -80,6 +83,7 @@ class CallRecord:
     ok: bool = True
     cpu_seconds: float | None = None
     load: float = 0.0
+    slack: float = 1.0
 
 
 class _Stop(Exception):
@@ -229,6 +233,23 @@ class StepOutcome:
     message: str = ""
     parsed: list[str] = field(default_factory=list)
     cpu: float | None = None
+    slack: float = 1.0
+
+
+def load_slack() -> float:
+    """How much the wall-clock budgets stretch on a machine busy with other work.
+
+    On a machine with no more runnable processes than cores this is 1: the
+    budgets are plain wall-clock seconds. When other work keeps more
+    processes runnable than there are cores, a call gets only its share of a
+    core, so the wall-clock budget grows by load / cores (at most `MAX_SLACK`)
+    while the call's own CPU time must still stay within the plain budget.
+    ``GLOSSARY_ORACLES_STRICT=1`` turns the stretching off.
+    """
+    if os.environ.get("GLOSSARY_ORACLES_STRICT") == "1":
+        return 1.0
+    cores = os.cpu_count() or 1
+    return min(MAX_SLACK, max(1.0, os.getloadavg()[0] / cores))
 
 
 def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[StepOutcome]:
@@ -255,7 +276,8 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
     os.close(write_fd)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)
-    budgets = {name: budget for name, _, budget in steps}
+    slack = load_slack()
+    budgets = {name: budget * slack for name, _, budget in steps}
     outcomes: list[StepOutcome] = []
     buffer = b""
     current: str | None = None
@@ -286,9 +308,13 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
                 _, name, seconds, kind, payload, *rest = message
                 parsed, cpu = [*rest, [], None][:2]
                 if kind == "return":
-                    outcomes.append(StepOutcome(name, kind, seconds, value=payload, parsed=parsed, cpu=cpu))
+                    outcomes.append(
+                        StepOutcome(name, kind, seconds, value=payload, parsed=parsed, cpu=cpu, slack=slack)
+                    )
                 else:
-                    outcomes.append(StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed, cpu=cpu))
+                    outcomes.append(
+                        StepOutcome(name, kind, seconds, message=str(payload), parsed=parsed, cpu=cpu, slack=slack)
+                    )
                 current, deadline = None, time.monotonic() + STARTUP
                 # After an error the child stops; after the last step it is done.
                 finished = kind != "return" or len(outcomes) == len(steps)
@@ -302,7 +328,9 @@ def run_steps(steps: list[tuple[str, Callable[[Any], Any], float]]) -> list[Step
         # The child's whole CPU time, less what the steps before this one reported.
         cpu = usage.ru_utime + usage.ru_stime - sum(o.cpu or 0.0 for o in outcomes)
         if killed:
-            outcomes.append(StepOutcome(current, "killed", elapsed, message=f"killed after {elapsed:.1f} s", cpu=cpu))
+            outcomes.append(
+                StepOutcome(current, "killed", elapsed, message=f"killed after {elapsed:.1f} s", cpu=cpu, slack=slack)
+            )
         else:
             signal_number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
             why = f"signal {signal.Signals(signal_number).name}" if signal_number else f"exit {status >> 8}"
@@ -430,15 +458,18 @@ class Case:
                     ok=ok,
                     cpu_seconds=None if step.cpu is None else round(step.cpu, 4),
                     load=round(os.getloadavg()[0], 2),
+                    slack=round(step.slack, 2),
                 )
             )
 
     def _judge(self, index, step, verdict, budget, parsed_inputs) -> tuple[str, bool, str]:
         message = step.message.strip().splitlines()[0] if step.message else ""
-        if step.kind in ("killed",) or step.seconds > budget:
+        over = step.kind == "killed" or step.seconds > budget * step.slack or (step.cpu or 0.0) > budget
+        if over:
             cpu = "" if step.cpu is None else f", {step.cpu:.2f} s of CPU"
             killed = " (killed)" if step.kind == "killed" else ""
-            return "timeout", False, f"ran {step.seconds:.2f} s{cpu}, over its {budget:g} s budget{killed}"
+            stretched = f", stretched ×{step.slack:.2f} for the machine's load" if step.slack > 1 else ""
+            return "timeout", False, f"ran {step.seconds:.2f} s{cpu}, over its {budget:g} s budget{stretched}{killed}"
         if step.kind in ("exception", "died", "unpicklable"):
             return "crash", False, step.message.strip()[:1500]
         if parsed_inputs:
