@@ -468,6 +468,8 @@ class Case:
         if over:
             cpu = "" if step.cpu is None else f", {step.cpu:.2f} s of CPU"
             killed = " (killed)" if step.kind == "killed" else ""
+            if step.kind == "killed" and step.slack > 1 and (step.cpu or 0.0) <= budget:
+                killed = " (killed with less CPU than the budget: the machine was too busy to tell)"
             stretched = f", stretched ×{step.slack:.2f} for the machine's load" if step.slack > 1 else ""
             return "timeout", False, f"ran {step.seconds:.2f} s{cpu}, over its {budget:g} s budget{stretched}{killed}"
         if step.kind in ("exception", "died", "unpicklable"):

@@ -408,17 +408,29 @@ def test_backprop_matches_chain_rule_and_finite_differences(layers, data):
         check_backprop(result, weights, biases, x, y, activation)
 
 
-def test_backprop_of_a_two_five_five_one_relu_network():
-    """The issue's case: verify() of a 2-5-5-1 ReLU network ran for over 13 minutes."""
-    rng = np.random.default_rng(5)
-    widths = [2, 5, 5, 1]
+def fixed_network(widths: list[int], seed: int):
+    """Rational weights and biases in [−1, 1] (offset by 1/97 to keep ReLU's kink away)."""
+    rng = np.random.default_rng(seed)
     weights = [
         [[Fraction(int(v), 8) + Fraction(1, 97) for v in row] for row in rng.integers(-8, 9, (o, i))]
         for i, o in itertools.pairwise(widths)
     ]
     biases = [[Fraction(int(v), 8) + Fraction(1, 97) for v in rng.integers(-8, 9, o)] for o in widths[1:]]
-    x, y = [Fraction(1, 2), Fraction(-3, 4)], [Fraction(1, 3)]
-    with case("neural", "backprop[relu, widths [2, 5, 5, 1]]") as c:
+    x = [Fraction(int(v), 4) for v in rng.integers(-4, 5, widths[0])]
+    y = [Fraction(int(v), 4) for v in rng.integers(0, 5, widths[-1])]
+    return weights, biases, x, y
+
+
+@pytest.mark.parametrize(
+    ("widths", "activation"),
+    [([2, 5, 5, 1], "relu"), ([3, 5, 5, 5, 2], "sigmoid"), ([3, 5, 5, 5, 2], "tanh"), ([4, 5, 5, 5, 5], "relu")],
+    ids=["2-5-5-1 relu", "3-5-5-5-2 sigmoid", "3-5-5-5-2 tanh", "4-5-5-5-5 relu"],
+)
+def test_backprop_of_networks_five_units_wide(widths, activation):
+    """The issue's case (verify() of a 2-5-5-1 ReLU network ran for over 13 minutes) and four-layer nets."""
+    weights, biases, x, y = fixed_network(widths, seed=len(widths) * 10 + len(activation))
+    verify_budget = DEEP_BACKPROP_VERIFY_BUDGET if len(weights) >= 4 else None
+    with case("neural", f"backprop[{activation}, widths {widths}]") as c:
         result = c.call(
             "backprop",
             neural.backprop,
@@ -426,11 +438,12 @@ def test_backprop_of_a_two_five_five_one_relu_network():
             [sp.Matrix([as_sympy(v) for v in b]) for b in biases],
             sp.Matrix([as_sympy(v) for v in x]),
             sp.Matrix([as_sympy(v) for v in y]),
-            neural.relu,
+            NET_ACTIVATIONS[activation],
             neural.mse,
             verify=True,
+            verify_budget=verify_budget,
         )
-        check_backprop(result, weights, biases, x, y, "relu")
+        check_backprop(result, weights, biases, x, y, activation)
 
 
 @budgeted(10)
