@@ -84,12 +84,15 @@ def _holds(left: Any, right: Any, relation: str) -> bool | None:
     difference = sp.N(left - right, 30)
     if not difference.is_real:
         return None
-    return {
-        "<": difference < 0,
-        ">": difference > 0,
-        "<=": difference <= 0,
-        ">=": difference >= 0,
-    }[relation] and True
+    # SymPy answers with its own true/false objects; callers test `is False`, so return Python's.
+    return bool(
+        {
+            "<": difference < 0,
+            ">": difference > 0,
+            "<=": difference <= 0,
+            ">=": difference >= 0,
+        }[relation]
+    )
 
 
 def _point(symbols: list, rng: random.Random) -> dict:
