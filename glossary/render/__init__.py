@@ -343,9 +343,9 @@ def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
     wrap; a part whose exact LaTeX is very long shows its decimal value, the exact value folded.
     """
     if not record.parts:
-        long = len(record.result_latex) > LONG_LATEX
+        # Nothing shorter to show in its place: the result itself, never folded behind a copy of itself.
         latex = Markdown(breakable(record.result_latex))
-        return [{"latex": latex, "long": long, "exact": latex, "name": None}]
+        return [{"latex": latex, "long": False, "exact": latex, "name": None}]
     blocks: list[dict[str, Any]] = []
     rows: list[str] = []
 
