@@ -160,7 +160,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         path = self.templates_dir / "strings" / f"{lang if lang in ('ko', 'en') else 'en'}.yaml"
         stamp = (str(path), path.stat().st_mtime_ns)
         if stamp not in self.ui:
-            ui = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("ui", {})
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            ui = (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).get("ui", {})
             self.ui[stamp] = {key: html.escape(str(ui.get(key, key)), quote=True) for key in ("copy_latex", "copied")}
         return self.ui[stamp]
 

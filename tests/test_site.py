@@ -265,3 +265,28 @@ def test_inline_and_display_math_are_typeset_and_read_as_text(tmp_path):
         katex.close()
     again = Katex(ROOT / "node_modules" / "katex" / "dist", tmp_path, node="/nonexistent/node")
     assert again.page(page) == katex.page(page)  # from the cache: no Node needed
+
+
+def test_named_parts_show_as_one_aligned_block_with_decimals():
+    from glossary.content.records import FormulaRecord, PartRecord
+    from glossary.render import display_blocks
+
+    def part(key, name, latex, text, decimal_latex=None, decimal=None):
+        return PartRecord.model_construct(
+            key=key, name_latex=name, name_text=key, latex=latex, decimal_latex=decimal_latex, text=text, decimal=decimal
+        )
+
+    long_value = " + ".join(f"\\frac{{{i}}}{{{i + 1}}} x^{{{i}}}" for i in range(1, 40))
+    record = FormulaRecord.model_construct(
+        result_latex="",
+        parts=[
+            part("lambda_1", "\\lambda_{1}", "\\frac{334}{45}", "334/45", "7.42", "7.42"),
+            part("lambda_2", "\\lambda_{2}", "3", "3"),
+            part("poly", "p(x)", long_value, long_value),
+        ],
+    )
+    aligned, long = display_blocks(record)
+    assert aligned["latex"] == (
+        "\\begin{aligned} \\lambda_{1} &= \\frac{334}{45} \\approx 7.42 \\\\ \\lambda_{2} &= 3 \\end{aligned}"
+    )
+    assert long["name"] == "poly" and long["latex"].startswith("p(x) = ")

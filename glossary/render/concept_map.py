@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["COLORS", "Layout", "concept_map_svg", "depths", "layout"]
+__all__ = ["COLORS", "Layout", "concept_map_svg", "depths", "edge_path", "layout", "wrap_label"]
 
 COLORS = {"calculus": "#3f7fd9", "linear-algebra": "#2ca58d", "probability": "#b457c9", "deep-learning": "#e0683a"}
 
