@@ -290,8 +290,8 @@ def _copied(visit) -> tuple[str, str]:
     return visit.page.evaluate(
         """async () => {
           const math = document.querySelector('.glossary-math');
-          return [await navigator.clipboard.readText(),
-                  math.querySelector('annotation[encoding="application/x-tex"]').textContent.trim()];
+          const tex = math.querySelector('annotation[encoding="application/x-tex"]').textContent;
+          return [await navigator.clipboard.readText(), tex.replace(/\\s*\\\\allowbreak\\s*/g, " ").trim()];
         }"""
     )
 

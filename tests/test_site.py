@@ -273,7 +273,13 @@ def test_named_parts_show_as_one_aligned_block_with_decimals():
 
     def part(key, name, latex, text, decimal_latex=None, decimal=None):
         return PartRecord.model_construct(
-            key=key, name_latex=name, name_text=key, latex=latex, decimal_latex=decimal_latex, text=text, decimal=decimal
+            key=key,
+            name_latex=name,
+            name_text=key,
+            latex=latex,
+            decimal_latex=decimal_latex,
+            text=text,
+            decimal=decimal,
         )
 
     long_value = " + ".join(f"\\frac{{{i}}}{{{i + 1}}} x^{{{i}}}" for i in range(1, 40))

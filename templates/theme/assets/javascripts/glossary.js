@@ -45,7 +45,8 @@
   function source(button) {
     var math = button.closest(".glossary-math");
     var annotation = math && math.querySelector('annotation[encoding="application/x-tex"]');
-    return annotation ? annotation.textContent.trim() : "";
+    // The build adds \allowbreak where a long formula may wrap on the page; a copy does not need it.
+    return annotation ? annotation.textContent.replace(/\s*\\allowbreak\s*/g, " ").trim() : "";
   }
 
   function setUp(button) {
