@@ -136,6 +136,7 @@ class Renderer:
         self.env.filters["caption"] = lambda text: render_plain(text, math=True)
         self.env.filters["cell"] = _table_cell
         self.env.filters["breakable"] = lambda text: Markdown(breakable(str(text)))
+        self.env.filters["inputs"] = inputs_line
         self.strings = {lang: self._strings(lang) for lang in LANGUAGES}
 
     def _strings(self, lang: str) -> dict[str, Any]:
@@ -310,6 +311,33 @@ class Renderer:
                 **common, front=front_matter(title=ui["api"]), families=sorted({h.family for h in HELPERS.values()})
             )
         return pages
+
+
+#: The longest input value shown in full on a page; a longer one is cut with an ellipsis.
+INPUT_CHARS = 240
+
+
+def _input_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_input_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_input_text(item) for item in value) + "]"
+    return str(value)
+
+
+def inputs_line(args: dict[str, Any]) -> Markdown:
+    """A formula's inputs as the entry gives them, each as code: `` `X = [[1, 2], [2, 1]]` · `k = 1` ``.
+
+    >>> print(inputs_line({"A": [[2, 1], [1, 2]], "prior": {"sick": "1/100"}}))
+    `A = [[2, 1], [1, 2]]` · `prior = {sick: 1/100}`
+    """
+    shown = []
+    for name, value in args.items():
+        text = " ".join(f"{name} = {_input_text(value)}".replace("`", "'").split())
+        if len(text) > INPUT_CHARS:
+            text = text[: INPUT_CHARS - 1] + "…"
+        shown.append(f"`{text}`")
+    return Markdown(" · ".join(shown))
 
 
 _INLINE_MATH = re.compile(r"\$[^$]*\$")
