@@ -270,7 +270,6 @@ _RULES: dict[str, tuple[tuple[str, Any], ...]] = {
     "Gumbel": (("beta", _POSITIVE), ("mu", _REAL)),
     "Arcsin": (("a", _REAL), ("b", _REAL), ("b", (">", "a"))),
     "Triangular": (("a", _REAL), ("b", _REAL), ("c", _REAL), ("b", (">", "a")), ("c", (">=", "a")), ("c", ("<=", "b"))),
-    "Kumaraswamy": (("a", _POSITIVE), ("b", _POSITIVE)),
     "FDistribution": (("d1", _POSITIVE), ("d2", _POSITIVE)),
     "BetaPrime": (("alpha", _POSITIVE), ("beta", _POSITIVE)),
     "Nakagami": (("mu", _AT_LEAST_HALF), ("omega", _POSITIVE)),
@@ -539,7 +538,7 @@ def _tidy(value: Any) -> sp.Expr:
     −p(p − 1)), gamma and beta functions of numbers evaluated, anything else simplified if SymPy
     manages within two seconds."""
     value = sp.sympify(value)
-    if value.has(sp.beta, sp.gamma, sp.binomial, sp.factorial, sp.hyper):
+    if value.has(sp.beta, sp.gamma, sp.binomial, sp.factorial, sp.hyper, sp.catalan):
         rewritten = limits.attempt(lambda v: sp.gammasimp(sp.hyperexpand(v).rewrite(sp.gamma)), value, seconds=2)
         value = value if rewritten is None else rewritten
     if sp.count_ops(value) < 300 and value.is_rational_function():
@@ -800,6 +799,11 @@ def _by_definition(X: Any, work: Any, points: Sequence[Mapping[Any, Any]]):
     if found is None:
         return None
     total, first, second = (_settle(v, points) for v in found)
+    if total is not None and not total.free_symbols and not (_closed(total) and values_equal(total, 1)):
+        raise GlossaryError(
+            f"the density SymPy gives for {_describe(work)}, f(x) = {pdf}, integrates to {total} over its support "
+            f"{support}, not to 1, so it is not a probability density as SymPy defines it"
+        )
     for value, what in ((first, "mean"), (second, "mean of the square")):
         if value is not None and value.has(sp.oo, -sp.oo, sp.zoo, sp.nan) and not value.free_symbols:
             raise GlossaryError(f"the {what} of {_describe(work)} is not finite, so {X} has no finite variance")
@@ -851,6 +855,13 @@ def _at_zero(expr: sp.Expr, t: sp.Symbol) -> sp.Expr:
 
 def _mgf_derivatives(work: Any, t: sp.Symbol):
     mgf = work._moment_generating_function(t)
+    if isinstance(mgf, sp.Piecewise):
+        # Piecewise((…/t, Ne(t, 0)), (1, True)): the second branch only fills the removable
+        # singularity at 0, and differentiating it would give 0; the moments are limits of the first.
+        general = [e for e, c in mgf.args if c != sp.true and t in c.free_symbols]
+        if len(general) != 1:
+            return None
+        mgf = general[0]
     first = sp.diff(mgf, t)
     second = sp.diff(first, t)
     return mgf, first, _at_zero(mgf, t), _at_zero(first, t), _at_zero(second, t)
@@ -934,11 +945,15 @@ def _by_log_transform(X: Any, work: Any, points: Sequence[Mapping[Any, Any]]):
 # The moment generating function gives these families' moments faster than the
 # definition does (SymPy integrates Beta and Logistic slowly or not at all), and it
 # is how textbooks derive the moments of the discrete families.
-_MGF_FIRST = {"Beta", "Logistic", "Poisson", "Geometric", "NegativeBinomial", "Logarithmic", "Skellam", "Kumaraswamy"}
+_MGF_FIRST = {"Beta", "Logistic", "Gumbel", "Poisson", "Geometric", "NegativeBinomial", "Logarithmic", "Skellam"}
 
 
-def _moments(X: Any) -> _Moments:
-    """Mean, variance and steps of a random variable, or a GlossaryError that says why not."""
+def _moments(X: Any, quick: bool = False) -> _Moments:
+    """Mean, variance and steps of a random variable, or a GlossaryError that says why not.
+
+    ``quick``: only the values matter (the sample-mean helpers show a summary), so the
+    moment generating function, usually the fastest way, is tried first for every family.
+    """
     distribution = _random_variable(X)
     open_conditions = _check_parameters(distribution)
     existence = _tail_conditions(distribution)
@@ -964,12 +979,12 @@ def _moments(X: Any) -> _Moments:
         points = [{mapping.get(s, s): v for s, v in space.draw(rng).items()} for _ in range(8)]
 
     found = None
-    if family == "Binomial" and (not sp.sympify(work.n).is_number or (work.n > 40 and work.p.free_symbols)):
+    if family == "Binomial" and (not sp.sympify(work.n).is_number or work.n > _TABLE_SHOWN):
         found = _binomial_by_mgf(X, work)
     elif hasattr(work, "dict") or family in ("Bernoulli", "Binomial", "Hypergeometric", "Die", "DiscreteUniform"):
         found = _by_table(X, work)
     else:
-        methods = (_by_mgf, _by_definition) if family in _MGF_FIRST else (_by_definition, _by_mgf)
+        methods = (_by_mgf, _by_definition) if quick or family in _MGF_FIRST else (_by_definition, _by_mgf)
         if family == "LogNormal":
             methods = (_by_log_transform,)
         for method in methods:
@@ -1121,6 +1136,10 @@ def _safe_log_density(expr: sp.Expr) -> sp.Expr:
     )
     logged = logged.replace(
         lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma), lambda e: sp.loggamma(e.args[0].args[0])
+    )
+    # Constants such as log(249!) become floats: NumPy cannot take the log of a huge integer.
+    logged = logged.replace(
+        lambda e: isinstance(e, sp.log) and e.args[0].is_Number, lambda e: sp.Float(sp.N(e, 20), 20)
     )
     return logged.rewrite(sp.gamma)
 
@@ -2234,7 +2253,7 @@ def _sample_size(n: Any) -> tuple[sp.Expr, dict]:
         return work, {work: n}
     if isinstance(n, sp.Basic) and not n.is_Integer:
         raise GlossaryError(f"n must be a positive whole number or a Symbol, got {n}")
-    return sp.Integer(_inputs.whole_number(n, "n", 1, 10**9)), {}
+    return sp.Integer(_inputs.whole_number(n, "n", 1, 10**6)), {}
 
 
 def _finite_table(instance: Any) -> dict | None:
@@ -2307,14 +2326,10 @@ def _sample_verifier(
         check = _Check(_SIMULATION_METHOD, 5.0)
         for values, draw in zip(draws, samplers, strict=True):
             for m in sizes:
-                replications = int(min(20000, max(2000, 400000 // m)))
-                data = np.asarray(draw(rng, (replications, m)), dtype=float)
+                replications = int(min(20000, max(50, 4_000_000 // m)))
+                estimates = _simulate(draw, rng, replications, m, statistic)
                 point = {**{str(k): v for k, v in values.items()}, "n": m}
                 at = {**values, n: m} if n.free_symbols else values
-                if statistic == "mean":
-                    estimates = data.mean(axis=1)
-                else:
-                    estimates = data.var(axis=1)
                 centre = float(estimates.mean())
                 spread = float(estimates.std(ddof=1))
                 claimed_first = _number(claims[0], at).real
@@ -2339,6 +2354,20 @@ def _sample_verifier(
         return check.report()
 
     return verify
+
+
+def _simulate(draw, rng, replications: int, size: int, statistic: str):
+    """The statistic (sample mean or n-divisor variance) of ``replications`` samples of ``size`` draws,
+    generated in chunks of at most four million numbers."""
+    import numpy as np
+
+    rows_per_chunk = max(1, 4_000_000 // size)
+    results = []
+    for start in range(0, replications, rows_per_chunk):
+        rows = min(rows_per_chunk, replications - start)
+        data = np.asarray(draw(rng, (rows, size)), dtype=float)
+        results.append(data.mean(axis=1) if statistic == "mean" else data.var(axis=1))
+    return np.concatenate(results)
 
 
 def _z_add(check: _Check, observed: float, claimed: float, standard_error: float, point: Mapping[str, Any]) -> None:
@@ -2408,7 +2437,7 @@ def sample_mean(X: Any, n: Any) -> Derivation:
         (mu, sigma**2/n)
     """
     size, back = _sample_size(n)
-    found = _moments(X)
+    found = _moments(X, quick=True)
     latex, text = _rv_names(X)
     i = sp.Symbol("i", integer=True, positive=True)
     Xi = sp.IndexedBase(sp.Symbol(text))
@@ -2468,7 +2497,7 @@ def variance_estimator_bias(X: Any, n: Any) -> Derivation:
         (sigma**2*(n - 1)/n, -sigma**2/n)
     """
     size, back = _sample_size(n)
-    found = _moments(X)
+    found = _moments(X, quick=True)
     latex, text = _rv_names(X)
     i = sp.Symbol("i", integer=True, positive=True)
     Xi = sp.IndexedBase(sp.Symbol(text))
