@@ -922,7 +922,7 @@ def _by_log_transform(X: Any, work: Any, points: Sequence[Mapping[Any, Any]]):
     variance = _tidy(sp.factor(sp.expand(second - mean**2)))
     steps = [
         Step(
-            rf"${latex} = e^{{Y}}$이고 $Y$는 정규 분포 $N({sp.latex(mu)}, {sp.latex(sigma**2)})$를 따른다",
+            rf"${latex} = e^{{Y}}$이고 $Y$는 정규 분포 $N({sp.latex(mu)}, {sp.latex(sigma**2)})$을 따른다",
             rf"${latex} = e^{{Y}}$ with $Y$ normal, $N({sp.latex(mu)}, {sp.latex(sigma**2)})$",
             sp.Eq(sp.Symbol(str(X)), sp.exp(Y)),
         ),
@@ -1866,18 +1866,17 @@ def _verify_mle(estimators, density, x, params, sample, points, seed, constants)
             value = ell(t, data)
             return -value if np.isfinite(value) else 1e300
 
-        outcome = optimize.minimize(
-            negative,
-            start,
-            method="Nelder-Mead",
-            options={"xatol": 1e-11, "fatol": 1e-13, "maxiter": 40000, "maxfev": 80000},
-        )
-        outcome = optimize.minimize(
-            negative,
-            outcome.x,
-            method="Nelder-Mead",
-            options={"xatol": 1e-12, "fatol": 1e-14, "maxiter": 40000, "maxfev": 80000},
-        )
+        # Tolerances on the scale of the problem: a log-likelihood near −300 cannot be resolved
+        # to 1e-14 in floating point, and asking for it only burns evaluations.
+        options = {
+            "xatol": 1e-10 * (1 + float(np.max(np.abs(theta)))),
+            "fatol": 1e-13 * (1 + abs(ell(theta, data))),
+            "maxiter": 20000,
+            "maxfev": 20000,
+        }
+        outcome = optimize.minimize(negative, start, method="Nelder-Mead", options=options)
+        # A restart from the result: Nelder–Mead's simplex can collapse early, and a fresh one moves on.
+        outcome = optimize.minimize(negative, outcome.x, method="Nelder-Mead", options=options)
         point = {
             "data": f"{size} {kind} values",
             **{str(c): str(v) for c, v in constants.items()},
