@@ -2070,6 +2070,8 @@ def bayes_update(prior: Any, likelihood: Any, observations: Sequence[Any]) -> De
     prior = _probability_table(prior, "prior")
     if not isinstance(likelihood, Mapping) or set(likelihood) != set(prior):
         raise GlossaryError(f"likelihood must map each hypothesis {sorted(map(str, prior))} to its outcome table")
+    if hasattr(observations, "tolist") and not isinstance(observations, (str, bytes)):
+        observations = observations.tolist()  # a NumPy array of outcomes
     if isinstance(observations, (str, bytes)) or not isinstance(observations, Sequence) or not observations:
         raise GlossaryError(f"observations must be a non-empty list of outcomes, got {observations!r}")
     if len(observations) > 200:
