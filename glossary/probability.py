@@ -558,19 +558,23 @@ def _tidy_rational(value: sp.Expr) -> sp.Expr:
 
 
 def _leading_sign(expr: sp.Expr) -> sp.Expr:
-    """−r(p − 1)/p as r(1 − p)/p: a negative coefficient is absorbed by one linear factor."""
+    """−r(p − 1)/p as r(1 − p)/p: a negative coefficient is absorbed by one linear factor of the
+    numerator, and a denominator that leads with a minus sign hands it to the numerator."""
     if not isinstance(expr, sp.Mul):
         return expr
-    coefficient, rest = expr.as_coeff_Mul()
-    if not coefficient.is_negative:
-        return expr
-    factors = list(sp.Mul.make_args(rest))
-    for index, factor in enumerate(factors):
-        base, exponent = factor.as_base_exp()
-        if isinstance(base, sp.Add) and exponent.is_integer and exponent.is_odd:
-            factors[index] = (-base) ** exponent
-            return sp.Mul(-coefficient, *factors)
-    return expr
+    numerator, denominator = sp.fraction(expr)
+    if isinstance(denominator, sp.Add) and denominator.as_ordered_terms()[0].could_extract_minus_sign():
+        numerator, denominator = -numerator, sp.expand(-denominator)
+    coefficient, rest = numerator.as_coeff_Mul()
+    if coefficient.is_negative:
+        factors = list(sp.Mul.make_args(rest))
+        for index, factor in enumerate(factors):
+            base, exponent = factor.as_base_exp()
+            if isinstance(base, sp.Add) and exponent.is_integer and exponent.is_odd and exponent.is_positive:
+                factors[index] = (-base) ** exponent
+                numerator = sp.Mul(-coefficient, *factors)
+                break
+    return numerator / denominator
 
 
 def _assumed(distribution: Any) -> dict[sp.Symbol, sp.Dummy]:
@@ -756,6 +760,32 @@ def _by_table(X: Any, work: Any) -> tuple[sp.Expr, sp.Expr, list[Step]] | None:
     return mean, variance, steps + _variance_steps(X, mean, second, variance)
 
 
+class _Points(Sequence):
+    """Eight valid parameter points, in the symbols the derivation works with, drawn only when a
+    Piecewise result needs them (drawing checks every rule, which costs time on the common path)."""
+
+    def __init__(self, space: _ParameterSpace, mapping: Mapping[Any, Any]) -> None:
+        self.space = space
+        self.mapping = mapping
+        self._drawn: list[dict[Any, Any]] | None = None
+
+    def _all(self) -> list[dict[Any, Any]]:
+        if self._drawn is None:
+            self._drawn = []
+            if self.space.symbols:
+                import numpy as np
+
+                rng = np.random.default_rng(3)
+                self._drawn = [{self.mapping.get(s, s): v for s, v in self.space.draw(rng).items()} for _ in range(8)]
+        return self._drawn
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def _settle(expr: sp.Expr, points: Sequence[Mapping[Any, Any]]) -> sp.Expr | None:
     """The branch of a Piecewise that holds at every valid parameter point, else None.
 
@@ -862,6 +892,9 @@ def _mgf_derivatives(work: Any, t: sp.Symbol):
         if len(general) != 1:
             return None
         mgf = general[0]
+        # Its Taylor series about 0 gives the moments as coefficients, far faster than limits.
+        series = sp.series(mgf, t, 0, 3).removeO()
+        return mgf, sp.diff(mgf, t), series.coeff(t, 0), series.coeff(t, 1), 2 * series.coeff(t, 2)
     first = sp.diff(mgf, t)
     second = sp.diff(first, t)
     return mgf, first, _at_zero(mgf, t), _at_zero(first, t), _at_zero(second, t)
@@ -946,6 +979,8 @@ def _by_log_transform(X: Any, work: Any, points: Sequence[Mapping[Any, Any]]):
 # definition does (SymPy integrates Beta and Logistic slowly or not at all), and it
 # is how textbooks derive the moments of the discrete families.
 _MGF_FIRST = {"Beta", "Logistic", "Gumbel", "Poisson", "Geometric", "NegativeBinomial", "Logarithmic", "Skellam"}
+# Families whose integrals SymPy finishes at once, while their MGF is piecewise and slow to expand.
+_QUICK_BY_DEFINITION = {"Uniform", "Exponential", "Triangular", "Arcsin"}
 
 
 def _moments(X: Any, quick: bool = False) -> _Moments:
@@ -970,13 +1005,7 @@ def _moments(X: Any, quick: bool = False) -> _Moments:
         work = type(distribution)(*[sp.sympify(a).xreplace(mapping) for a in distribution.args])
     except (ValueError, TypeError) as error:
         raise GlossaryError(f"{_describe(distribution)} is not a valid distribution: {error}") from None
-    space = _ParameterSpace(distribution, conditions)
-    points: list[dict[Any, Any]] = []
-    if space.symbols:
-        import numpy as np
-
-        rng = np.random.default_rng(3)
-        points = [{mapping.get(s, s): v for s, v in space.draw(rng).items()} for _ in range(8)]
+    points = _Points(_ParameterSpace(distribution, conditions), mapping)
 
     found = None
     if family == "Binomial" and (not sp.sympify(work.n).is_number or work.n > _TABLE_SHOWN):
@@ -984,7 +1013,8 @@ def _moments(X: Any, quick: bool = False) -> _Moments:
     elif hasattr(work, "dict") or family in ("Bernoulli", "Binomial", "Hypergeometric", "Die", "DiscreteUniform"):
         found = _by_table(X, work)
     else:
-        methods = (_by_mgf, _by_definition) if quick or family in _MGF_FIRST else (_by_definition, _by_mgf)
+        mgf_first = family in _MGF_FIRST or (quick and family not in _QUICK_BY_DEFINITION)
+        methods = (_by_mgf, _by_definition) if mgf_first else (_by_definition, _by_mgf)
         if family == "LogNormal":
             methods = (_by_log_transform,)
         for method in methods:
