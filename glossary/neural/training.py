@@ -169,8 +169,9 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
             {gradient_name: _vector_or_scalar(grad)},
         ),
         Step(
-            rf"갱신 규칙(${theta_latex}$, $\eta$: 학습률): 기울기의 반대 방향으로 $\eta$배만큼 움직인다. "
-            "학습률이 충분히 작으면 기울기가 0인 점(정류점, 대개 극솟값)에 다가가고, 너무 크면 발산할 수 있다",
+            rf"갱신 규칙(${theta_latex}$, $\eta$: 학습률): 기울기에 $\eta$를 곱한 만큼 기울기의 반대 방향으로 "
+            "움직인다. 학습률이 충분히 작으면 기울기가 0인 점(정류점, 대개 극솟값)에 다가가고, "
+            "너무 크면 발산할 수 있다",
             rf"the update rule (${theta_latex}$, $\eta$: the learning rate): a step against the gradient, "
             r"scaled by $\eta$; with a small enough rate it approaches a point where the gradient is 0 "
             "(a stationary point, usually a local minimum), with too large a rate it can diverge",
