@@ -260,7 +260,7 @@ _TABLE = (
         examples="rows",
         batch_size="int",
         at="exprs",
-        builds_on=("batch",),
+        builds_on=("batch", "gradient-descent"),
     ),
     _h(
         "neural.regularized_update",
@@ -271,7 +271,7 @@ _TABLE = (
         lr="expr",
         builds_on=("gradient-descent", "loss-function"),
     ),
-    _h("neural.dropout", p="expr"),
+    _h("neural.dropout", p="expr", builds_on=("bernoulli",)),
     _h("neural.polynomial_fit", train="rows", validation="rows", max_degree="int"),
     _h("neural.one_hot_encoding", index="int", num_classes="int"),
 )
