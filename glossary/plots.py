@@ -948,7 +948,11 @@ def _likelihood(sample_name: str) -> Callable[[Any, dict[str, Any], str], Any]:
             names = ", ".join(rf"\hat{{{sp.latex(s)}}}" for s in params)
             handles = axes.plot([hats[0]], [hats[1]], "o", ms=8, color=COLORS[1], label=f"$({names}) = ({shown})$")
             handles += axes.plot(
-                [], [], color=INK, lw=0.9, label=_say(lang, "로그우도 ℓ − ℓ(최댓값)", r"$\ell - \ell_{\max}$")
+                [],
+                [],
+                color=INK,
+                lw=0.9,
+                label=_say(lang, "로그우도 등고선(최댓값과의 차)", r"contours of $\ell - \ell_{\max}$"),
             )
             axes.set_xlabel(f"${sp.latex(p)}$")
             axes.set_ylabel(f"${sp.latex(q)}$")

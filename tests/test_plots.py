@@ -31,26 +31,24 @@ HANGUL = re.compile("[\uac00-\ud7a3]")
 MATH = re.compile(r"\$[^$]*\$")
 #: Latin words a Korean label may keep: names of functions and abbreviations Korean texts write as they are.
 LATIN_IN_KOREAN = {"ReLU", "MSE", "tanh", "step"}
-#: The axes whose x axis counts something (degree, rank, depth, k): (plot, index of the axes in the figure).
-COUNTING_AXES = {
-    ("svd-error", 0),
-    ("overfitting", 0),
-    ("gradient-depth", 0),
-    ("gradient-descent-path", 1),
-}
+#: The axes whose x axis counts something (degree, rank, depth, k), by plot (index of the axes in the figure),
+#: and by formula for a plot that draws counts for one formula and a continuous axis for another.
+COUNTING_AXES = {"svd-error": 0, "overfitting": 0, "gradient-depth": 0, "gradient-descent-path": 1}
+COUNTING_FORMULAS = {("binomial", "concrete"): 0}
 
 
 @dataclass
 class Drawn:
     """What one plot of one formula looks like in one language, measured once."""
 
-    svg: str  # text as paths, as the site ships it
+    svg: str  # text as paths, as the site ships it (`Plot.draw` itself is tested for repeatable bytes)
     text_svg: str  # text as <text>, to read the words
     width_inches: float
     texts: list[tuple[str, float, tuple[float, float, float, float]]]  # string, size (pt), extent (px)
     figure_box: tuple[float, float, float, float]
     axes_boxes: list[tuple[float, float, float, float]]
-    legend_boxes: list[tuple[float, float, float, float]]
+    legend_boxes: list[tuple[float, float, float, float]]  # legends of the figure, outside every axes
+    axes_legends: list[tuple[tuple[float, float, float, float], int]]  # legends inside an axes, with its index
     note_boxes: list[tuple[tuple[float, float, float, float], object]]
     data: list[object]  # data points of each axes, in display pixels
     integer_ticks: dict[int, bool]
@@ -118,7 +116,6 @@ def _measure(plot, derivation, arguments, lang: str) -> Drawn:
     logger = logging.getLogger("matplotlib")
     logger.addHandler(handler)
     try:
-        svg = plot.draw(derivation, arguments, lang)
         with plot.figure(derivation, arguments, lang, text_as_paths=False) as figure:
             renderer = figure.canvas.get_renderer()
             axes_list = figure.get_axes()
@@ -149,14 +146,22 @@ def _measure(plot, derivation, arguments, lang: str) -> Drawn:
                 ticks[index] = bool(shown) and all(abs(t - round(t)) < 1e-9 for t in shown)
             buffer = io.StringIO()
             figure.savefig(buffer, format="svg", metadata={"Date": None}, transparent=True)
+            with plots.pyplot().rc_context({"svg.fonttype": "path"}):
+                paths = io.StringIO()
+                figure.savefig(paths, format="svg", metadata={"Date": None}, transparent=True)
             drawn = Drawn(
-                svg=svg,
+                svg=paths.getvalue(),
                 text_svg=buffer.getvalue(),
                 width_inches=float(figure.get_figwidth()),
                 texts=texts,
                 figure_box=_box(figure.bbox),
                 axes_boxes=[_box(ax.get_window_extent(renderer)) for ax in axes_list],
                 legend_boxes=[_box(legend.get_window_extent(renderer)) for legend in figure.legends],
+                axes_legends=[
+                    (_box(ax.get_legend().get_window_extent(renderer)), index)
+                    for index, ax in enumerate(axes_list)
+                    if ax.get_legend() is not None
+                ],
                 note_boxes=[(box, axes_list.index(ax)) for box, ax in notes],
                 data=[_points(ax) for ax in axes_list],
                 integer_ticks=ticks,
@@ -251,7 +256,7 @@ def test_legends_sit_outside_the_axes_and_notes_cover_no_data(key, drawn):
                 assert not _overlaps(legend, axes), (lang, legend, axes)
             for points in picture.data:
                 assert not _inside(points, legend).any()
-        for box, index in picture.note_boxes:
+        for box, index in picture.note_boxes + picture.axes_legends:
             points = picture.data[index]
             assert not _inside(points, box).any(), (lang, box, points[_inside(points, box)][:3])
             assert _overlaps(box, picture.axes_boxes[index]) and box[0] >= picture.axes_boxes[index][0] - 1
@@ -273,14 +278,18 @@ def test_korean_version_speaks_korean(key, drawn):
     assert not HANGUL.search(en.text_svg)
 
 
-@pytest.mark.parametrize("key", PLOTTED, ids=IDS)
+def _counting_axes(entry: str, formula: str, name: str) -> int | None:
+    return COUNTING_AXES.get(name, COUNTING_FORMULAS.get((entry, formula)))
+
+
+COUNTED = [key for key in PLOTTED if _counting_axes(*key) is not None]
+
+
+@pytest.mark.parametrize("key", COUNTED, ids=[f"{entry}--{formula}" for entry, formula, _ in COUNTED])
 def test_axes_that_count_have_integer_ticks(key, drawn):
-    entry, formula, name = key
+    entry, formula, _ = key
     for lang in ("ko", "en"):
-        picture = drawn[entry, formula, lang]
-        for plot, index in COUNTING_AXES:
-            if plot == name:
-                assert picture.integer_ticks[index], (lang, index)
+        assert drawn[entry, formula, lang].integer_ticks[_counting_axes(*key)], lang
 
 
 def test_two_draws_are_the_same_bytes(derived):
