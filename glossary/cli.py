@@ -1,4 +1,4 @@
-"""The `glossary` command for authors: list, show, verify, new, render, bench.
+"""The `glossary` command for authors: list, show, verify, new, render, pdf, anki, bench.
 
 A thin edge: it reads entries through the content layer, derives through the
 same `glossary.build.SiteBuild` the MkDocs plugin uses (so the checks are the
@@ -261,6 +261,41 @@ def command_render(args) -> int:
     return EXIT_OK
 
 
+def _source(args):
+    from .export.source import Source
+
+    config = Path(args.config)
+    if not config.is_file():
+        raise GlossaryError(f"--config {config}: no such MkDocs configuration (run from the project, or name it)")
+    return Source(_site(args), args.lang, config.resolve())
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KiB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MiB"
+
+
+def command_pdf(args) -> int:
+    from .export.pdf import write_pdf
+    from .export.source import output_path
+
+    out = output_path(args.out, f"glossary-{args.lang}.pdf")
+    source = _source(args)
+    katex = Path(args.config).resolve().parent / "node_modules" / "katex" / "dist"
+    report = write_pdf(source, out, katex_dir=katex)
+    print(f"{out}: {report.pages} pages, {_size(report.size)}, {report.formulas} formulas, in {report.seconds:.1f} s")
+    return EXIT_OK
+
+
+def command_anki(args) -> int:
+    from .export.anki import write_deck
+    from .export.source import output_path
+
+    out = output_path(args.out, f"glossary-{args.lang}.apkg")
+    report = write_deck(_source(args), out)
+    print(f"{out}: {report.notes} notes, {report.media} figures, {_size(report.size)}, in {report.seconds:.1f} s")
+    return EXIT_OK
+
+
 def command_bench(args) -> int:
     from .bench import main as bench_main
 
@@ -306,6 +341,18 @@ def parser() -> argparse.ArgumentParser:
     render.add_argument("--templates", default="templates")
     limited(render, 1000)
     render.set_defaults(run=command_render)
+
+    for name, what, suffix in (
+        ("pdf", "print the glossary in one language as a PDF", "pdf"),
+        ("anki", "write the glossary in one language as an Anki deck (one note per term and sub-term)", "apkg"),
+    ):
+        export = commands.add_parser(name, help=what)
+        export.add_argument("--lang", choices=["ko", "en"], required=True)
+        export.add_argument("--out", help=f"the file to write (default: glossary-LANG.{suffix})")
+        export.add_argument("--config", default="mkdocs.yml", help="the site's MkDocs configuration (mkdocs.yml)")
+        export.add_argument("--templates", default="templates")
+        limited(export, 1000)
+        export.set_defaults(run=command_pdf if name == "pdf" else command_anki)
 
     bench = commands.add_parser("bench", help="time cold, warm and one-entry builds against a plain MkDocs build")
     bench.add_argument("--config", default="mkdocs.yml")

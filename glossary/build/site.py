@@ -21,6 +21,7 @@ from ..content.records import ClaimRecord, FormulaRecord
 from ..content.schema import CATEGORIES
 from ..limits import Limits, report_progress
 from ..render import EntryResult, Renderer, term_path
+from ..render.search import INDEX_PATH, build_term_index, demote_reference_pages, index_json
 from .cache import Cache, key_of
 from .workers import Job, run_jobs
 
@@ -85,6 +86,7 @@ class SiteBuild:
         self.last_derived: list[str] = []
         self.last_cached = 0
         self.last_seconds = 0.0
+        self.last_index_seconds = 0.0
 
     def entries(self) -> dict[str, LoadedEntry]:
         return load_entries(self.entries_dir, memo=self._parsed)
@@ -162,13 +164,31 @@ class SiteBuild:
         )
         if self._pages is not None and self._pages[0] == signature:
             return dict(self._pages[1])
-        pages = renderer.render_pages(results)
+        pages = demote_reference_pages(renderer.render_pages(results))
+        pages[INDEX_PATH] = self.term_index(results, renderer)
         for result in results:
             for formula, record in result.all_records():
                 for lang, svg in (record.plot or {}).items():
                     pages[f"assets/plots/{result.entry.id}--{formula.id}--{lang}.svg"] = svg
         self._pages = (signature, pages)
         return dict(pages)
+
+    def term_index(self, results: list[EntryResult], renderer: Renderer) -> str:
+        """The search box's term index (JSON), timed: it is built on every build."""
+        started = time.perf_counter()
+        by_id = {r.entry.id: r for r in results}
+
+        def quoted(entry, reference) -> str:
+            record = by_id[entry.id].record(reference.formula)
+            part = record.part(reference.part) if reference.part else None
+            if reference.format in ("decimal", "approx") and part is not None and part.decimal:
+                return part.decimal
+            return part.text if part is not None else record.result_text
+
+        paths = {r.entry.id: term_path(r.entry.category, r.entry.id) for r in results}
+        text = index_json(build_term_index([r.entry for r in results], paths, renderer.strings, quoted))
+        self.last_index_seconds = time.perf_counter() - started
+        return text
 
     def check(self, results: list[EntryResult]) -> None:
         """What rendering would find wrong, without rendering: dangling references to parts."""
@@ -189,11 +209,12 @@ class SiteBuild:
                 key=lambda e: (e.order, e.id),
             )
             nav.append({names["en"]: [f"{category}/index.md", *(term_path(category, e.id) for e in members)]})
-        nav += ["concept-map.md", "verification.md", "api.md"]
+        nav += ["concept-map.md", "notation.md", "verification.md", "api.md"]
         return nav
 
     def summary(self) -> str:
         return (
             f"glossary: {len(self._parsed)} entries; {len(self.last_derived)} derived and verified now, "
-            f"{self.last_cached} formulas from the cache, in {self.last_seconds:.2f} s"
+            f"{self.last_cached} formulas from the cache, in {self.last_seconds:.2f} s; "
+            f"term index in {self.last_index_seconds * 1000:.0f} ms"
         )

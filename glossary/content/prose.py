@@ -20,20 +20,25 @@ hold inline math) and are escaped the same way wherever they appear.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from ..errors import GlossaryError
 
 __all__ = [
     "FORMATS",
+    "PARTICLES",
+    "LinkTarget",
     "Markdown",
     "ProseError",
     "Reference",
+    "TermLinker",
     "check_plain",
     "check_prose",
     "escape_text",
+    "plain_text",
     "render_plain",
     "render_prose",
 ]
@@ -223,13 +228,20 @@ def _balanced_emphasis(text: str) -> bool:
 Resolve = Callable[[Reference], str]
 
 
-def render_prose(text: str, resolve: Resolve, term_link: Callable[[str, str | None], str]) -> Markdown:
+def render_prose(
+    text: str,
+    resolve: Resolve,
+    term_link: Callable[[str, str | None], str],
+    linker: TermLinker | None = None,
+) -> Markdown:
     """Safe Markdown for checked prose: references resolved, links rewritten, text escaped.
 
     ``resolve`` turns a `Reference` into Markdown (math or text); ``term_link`` turns an entry
-    id and anchor into a relative URL.
+    id and anchor into a relative URL. With a ``linker``, the first mention of another term's
+    name in the text becomes a link to it (see `TermLinker`).
     """
     keep_emphasis = _balanced_emphasis(text)
+    escape = _emphasis_text if keep_emphasis else escape_text
     out: list[str] = []
     for paragraph_line in text.splitlines(keepends=True):
         bullet = re.match(r"^(\s*)- ", paragraph_line)
@@ -240,7 +252,7 @@ def render_prose(text: str, resolve: Resolve, term_link: Callable[[str, str | No
             if kind == "text":
                 ending = "\n" if piece.endswith("\n") else ""
                 body = piece[:-1] if ending else piece
-                out.append((_emphasis_text(body) if keep_emphasis else escape_text(body)) + ending)
+                out.append(_linked_text(body, escape, linker, term_link) + ending)
             elif kind == "math":
                 out.append("$" + piece.group("tex") + "$")
             elif kind == "code":
@@ -251,9 +263,184 @@ def render_prose(text: str, resolve: Resolve, term_link: Callable[[str, str | No
             elif kind == "link":
                 target = piece.group("target")
                 term = _TERM_TARGET.match(target)
-                url = term_link(term.group("id"), term.group("anchor")) if term else target
-                out.append(f"[{escape_text(piece.group('label'))}]({url})")
+                label = escape_text(piece.group("label"))
+                if term:
+                    entry_id, anchor = term.group("id"), term.group("anchor")
+                    if linker is not None:
+                        linker.mark(entry_id, anchor)
+                    out.append(f"[{label}]({term_link(entry_id, anchor)}){_term_attributes(entry_id, anchor)}")
+                else:
+                    out.append(f"[{label}]({target})")
     return Markdown("".join(out))
+
+
+def plain_text(text: str, resolve: Callable[[Reference], str], math: Callable[[str], str]) -> str:
+    """Prose as one line of plain text (for previews and the search index): references through
+    ``resolve``, inline math through ``math``, link labels and code as their text, no emphasis marks."""
+    keep_emphasis = _balanced_emphasis(text)
+    out: list[str] = []
+    for kind, piece in _segments(text):
+        if kind == "text":
+            out.append(_EMPHASIS.sub("", piece) if keep_emphasis else piece)
+        elif kind == "math":
+            out.append(math(piece.group("tex")))
+        elif kind == "code":
+            out.append(piece.group("code_text"))
+        elif kind == "link":
+            out.append(piece.group("label"))
+        elif kind == "ref":
+            out.append(resolve(Reference(piece.group("formula"), piece.group("part"), piece.group("format") or "math")))
+    lines = (re.sub(r"^\s*- ", "", line) for line in "".join(out).splitlines())
+    return re.sub(r"\s+", " ", " ".join(lines)).strip()
+
+
+# -- automatic links to other terms --------------------------------------------------------------
+
+#: Korean particles, copula endings and their stacks that may follow a term's name inside the
+#: same word (역전파를, 행렬의, 고윳값이란, 경사 하강법으로는). Longest first where one ends another.
+PARTICLES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            *"은 는 이 가 을 를 의 에 도 만 와 과 로 나 란 라 인 랑 야".split(),
+            *"으로 에서 에게 께서 까지 부터 보다 처럼 마다 이나 이란 이라 이랑".split(),
+            *"만큼 조차 마저 대로 이야 이며 이고 이다 이면 이요 하고 에는 에도".split(),
+            *"에서는 에서의 에서도 으로는 로는 으로도 로도 으로서 로서 으로써 로써".split(),
+            *"와의 과의 와는 과는 와도 과도 에게는 까지는 부터는 보다는 만으로 만의".split(),
+            *"이라는 라는 이라고 라고 이라면 라면 이라서 라서 입니다 이므로 이지만".split(),
+            *"이었다 였다 이어서 여서 이었습니다 였습니다".split(),
+        },
+        key=lambda particle: (-len(particle), particle),
+    )
+)
+
+_WORD_CHAR = "0-9A-Za-z\uac00-\ud7a3"
+_GENERIC_SEPARATORS = re.compile(r"[\s\-‐–]+")
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    """A term prose may link to: an entry or one of its sections, with the names prose writes."""
+
+    entry: str
+    anchor: str | None
+    names: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return self.entry + (f"#{self.anchor}" if self.anchor else "")
+
+
+def _fold(name: str) -> str:
+    return _GENERIC_SEPARATORS.sub("", name).lower()
+
+
+def _linkable(name: str) -> bool:
+    """Names long enough to be a term rather than a common word: two syllables, or three letters."""
+    compact = _fold(name)
+    if re.search("[\uac00-\ud7a3]", compact):
+        return len(compact) >= 2
+    return len(compact) >= 3
+
+
+def _name_pattern(name: str) -> str:
+    parts = []
+    for char in name.strip():
+        if char.isspace():
+            parts.append(r"\s?")
+        elif char in "-‐–":
+            parts.append(r"[-‐–\s]?")
+        else:
+            parts.append(re.escape(char))
+    pattern = "".join(parts)
+    # Acronyms match only as written: SVD, not "svd" inside an ordinary word.
+    if name.isascii() and name.isupper():
+        return f"(?-i:{pattern})"
+    return pattern
+
+
+@functools.lru_cache(maxsize=8)
+def _compile_names(targets: tuple[LinkTarget, ...]) -> tuple[re.Pattern | None, dict[str, LinkTarget]]:
+    """One pattern for every linkable name (longest first) and the target of each folded name."""
+    by_name: dict[str, LinkTarget] = {}
+    for target in targets:
+        for name in target.names:
+            if _linkable(name):
+                by_name.setdefault(_fold(name), target)
+    names = sorted({n.strip() for t in targets for n in t.names if _linkable(n)}, key=lambda n: (-len(n), n))
+    if not names:
+        return None, by_name
+    particles = "|".join(re.escape(p) for p in PARTICLES)
+    pattern = re.compile(
+        rf"(?<![{_WORD_CHAR}])(?P<name>{'|'.join(_name_pattern(n) for n in names)})"
+        rf"(?P<plural>(?<=[A-Za-z])(?:es|s))?(?=(?:{particles})?(?![{_WORD_CHAR}]))",
+        re.IGNORECASE,
+    )
+    return pattern, by_name
+
+
+class TermLinker:
+    """Links the first mention of each other term on one page, in one language.
+
+    A mention is a name or variant as a whole word, optionally followed by a Korean particle
+    (역전파를 → [역전파](…)를) or an English plural (eigenvalues). The longest name wins where
+    names overlap (미니 배치 before 배치). The page's own entry and its sections are never
+    linked (and their names hide the shorter names inside them); every target is linked once
+    per page, and a link the author wrote counts as its mention. Math, code, references and
+    existing links are never searched: `render_prose` hands the linker only the plain text
+    between them.
+    """
+
+    def __init__(self, targets: Sequence[LinkTarget], page_entry: str) -> None:
+        self.page_entry = page_entry
+        self.linked: set[str] = set()
+        self._pattern, self._targets = _compile_names(tuple(targets))
+
+    def mark(self, entry: str, anchor: str | None) -> None:
+        """A link the author wrote: later mentions of that term stay text."""
+        self.linked.add(entry + (f"#{anchor}" if anchor else ""))
+
+    def split(self, text: str) -> list[tuple[str, LinkTarget | None]]:
+        """The text in pieces: (text, None) stays text, (label, target) becomes a link."""
+        if self._pattern is None:
+            return [(text, None)]
+        pieces: list[tuple[str, LinkTarget | None]] = []
+        position = 0
+        for match in self._pattern.finditer(text):
+            target = self._targets.get(_fold(match.group("name")))
+            if target is None or target.key in self.linked or target.entry == self.page_entry:
+                continue
+            self.linked.add(target.key)
+            if match.start() > position:
+                pieces.append((text[position : match.start()], None))
+            pieces.append((match.group(0), target))
+            position = match.end()
+        if position < len(text):
+            pieces.append((text[position:], None))
+        return pieces
+
+
+def _term_attributes(entry: str, anchor: str | None) -> str:
+    """The attribute list that marks a link to a term, for its preview."""
+    key = entry + (f"#{anchor}" if anchor else "")
+    return '{ .glossary-term data-term="' + key + '" }'
+
+
+def _linked_text(
+    text: str,
+    escape: Callable[[str], str],
+    linker: TermLinker | None,
+    term_link: Callable[[str, str | None], str],
+) -> str:
+    if linker is None or not text:
+        return escape(text)
+    out = []
+    for piece, target in linker.split(text):
+        if target is None:
+            out.append(escape(piece))
+        else:
+            url = term_link(target.entry, target.anchor)
+            out.append(f"[{escape_text(piece)}]({url}){_term_attributes(target.entry, target.anchor)}")
+    return "".join(out)
 
 
 def render_plain(text: str, math: bool = False) -> Markdown:
