@@ -791,7 +791,8 @@ def _overfitting(derivation: Any, arguments: dict[str, Any], lang: str):
     degrees = [int(r[0]) for r in rows]
     train = _numbers([r[1] for r in rows], "the overfitting plot")
     validation = _numbers([r[2] for r in rows], "the overfitting plot")
-    best = degrees[int(np.argmin(validation))]
+    named = _part(derivation, "best_degree")
+    best = int(named) if named is not None else degrees[int(np.argmin(validation))]
     figure, axes = _new_figure(3.9)
     handles = axes.plot(
         degrees, train, "o-", color=COLORS[0], clip_on=False, label=_say(lang, "학습 오차", "training error")
