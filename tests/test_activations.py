@@ -350,10 +350,18 @@ def test_vanishing_gradient_maximum_matches_scipy_on_random_activations(activati
     try:
         d = timed("neural.vanishing_gradient", neural.vanishing_gradient, activation, 5)
     except glossary.GlossaryError as error:
-        assert "bound" in str(error) or "settled" in str(error) or "finite real" in str(error)
+        # Refused only for a derivative that is unbounded or undefined somewhere, saying so.
+        assert any(reason in str(error) for reason in ("without bound", "keeps growing", "finite real"))
         return
     maximum, bound = d.result
-    assert float(maximum) == pytest.approx(numeric_max_slope(activation), rel=1e-5, abs=1e-7)
+    numeric = numeric_max_slope(activation)
+    kinked = activation(t).has(sp.Piecewise, sp.Max, sp.Abs)
+    if kinked:
+        # The oracle leaves out points next to a kink, where a supremum may sit: it may fall short, never above.
+        assert numeric <= float(maximum) + 1e-6 * (1 + abs(float(maximum)))
+        assert float(maximum) - numeric <= 1e-4 * (1 + abs(numeric))
+    else:
+        assert float(maximum) == pytest.approx(numeric, rel=1e-5, abs=1e-7)
     assert float(bound) >= 0
 
 

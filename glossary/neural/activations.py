@@ -13,12 +13,16 @@ above, a ``lambda``, a ``functools.partial`` or an object with ``__call__``.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
+from sympy.functions.elementary.trigonometric import TrigonometricFunction
 from sympy.printing.pretty.stringpict import prettyForm
 
 from .. import _inputs, limits
@@ -33,6 +37,32 @@ Activation = Callable[[sp.Expr], sp.Expr]
 
 #: The deepest network ``vanishing_gradient`` bounds: (1/4)**1000 already has 603 digits.
 MAX_DEPTH = 1000
+#: Seconds one helper call spends in all on optional exact work (solve, limit, simplify) together.
+OPTIONAL_SECONDS = 2.0
+
+_deadline: float | None = None
+
+
+@contextlib.contextmanager
+def _optional_work(seconds: float = OPTIONAL_SECONDS) -> Iterator[None]:
+    """Share one time budget among the optional exact refinements of a call (nested calls keep the outer one)."""
+    global _deadline
+    previous = _deadline
+    if previous is None:
+        _deadline = time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
+def _attempt(function: Callable[..., Any], *args: Any, seconds: float) -> Any:
+    """`limits.attempt` within what is left of the call's budget for optional work (None once it is spent)."""
+    if _deadline is not None:
+        seconds = min(seconds, _deadline - time.monotonic())
+        if seconds < 0.05:
+            return None
+    return limits.attempt(function, *args, seconds=seconds)
 
 
 def sigmoid(x: Any) -> sp.Expr:
@@ -257,7 +287,7 @@ def _one_sided(expr: sp.Expr, t: sp.Symbol, at: sp.Expr, direction: str) -> sp.E
         if isinstance(near, sp.Piecewise):
             near = near.subs(eps, sp.Rational(1, 10**12))
             return near if near.is_number and not near.has(sp.Piecewise) else None
-    return limits.attempt(sp.limit, near, eps, 0, "+", seconds=3)
+    return _attempt(sp.limit, near, eps, 0, "+", seconds=1)
 
 
 def _classify(y: sp.Expr, d: sp.Expr, t: sp.Symbol, at: sp.Expr) -> _Breakpoint | None:
@@ -293,6 +323,11 @@ def derivative(activation: Any, x: Any) -> Derivation:
         >>> derivative(relu, x).result
         Piecewise((1, x > 0), (0, True))
     """
+    with _optional_work():
+        return _derivative(activation, x)
+
+
+def _derivative(activation: Any, x: Any) -> Derivation:
     activation = _activation(activation)
     x = _scalar(x, "x")
     latex_name, text_name = _names(activation)
@@ -304,7 +339,7 @@ def derivative(activation: Any, x: Any) -> Derivation:
         y = y.rewrite(sp.Piecewise)
     raw = sp.piecewise_fold(sp.diff(y, t))
     if isinstance(raw, sp.Piecewise):
-        raw = limits.attempt(sp.simplify, raw, seconds=3) or raw
+        raw = _attempt(sp.simplify, raw, seconds=1) or raw
     polynomial = None if y.has(sp.Piecewise) else _in_terms_of_output(raw, y, t)
     Y = sp.Symbol("Y")
     simplest = polynomial.subs(Y, y) if polynomial is not None else raw
@@ -442,21 +477,17 @@ def _mp(expr: sp.Expr, t: sp.Symbol) -> Callable[[Any], Any]:
 
 def _numpy(expr: sp.Expr, t: sp.Symbol) -> Callable[[Any], Any]:
     """Vectorised evaluation, with SciPy for special functions such as erf (NumPy has none)."""
+    import numpy as np
+
     try:
         function = sp.lambdify([t], expr, modules=["scipy", "numpy"])
-        with _np_errstate():
-            function(__import__("numpy").array([0.5, -0.5]))
+        with np.errstate(all="ignore"):
+            function(np.array([0.5, -0.5]))
         return function
-    except Exception:
+    except Exception:  # nested Piecewise and other forms NumPy's select() rejects: point by point
         from ..numeric import lambdify
 
         return lambdify([t], expr)
-
-
-def _np_errstate() -> Any:
-    import numpy as np
-
-    return np.errstate(all="ignore")
 
 
 def _kernels(expr: sp.Expr, t: sp.Symbol) -> set[sp.Expr]:
@@ -476,7 +507,10 @@ def _critical_points(d: sp.Expr, t: sp.Symbol) -> list[sp.Expr]:
     numerator = sp.numer(sp.together(d))
     if not numerator.has(t):
         return []
-    _, factors = sp.factor_list(numerator)
+    try:
+        _, factors = sp.factor_list(numerator)
+    except sp.PolynomialError:  # e^(100 − t) beside e^(200 − 2t): no common generator
+        factors = [(numerator, 1)]
     points: list[sp.Expr] = []
     for factor, _ in factors:
         if not factor.has(t) or isinstance(factor, sp.exp):
@@ -485,12 +519,33 @@ def _critical_points(d: sp.Expr, t: sp.Symbol) -> list[sp.Expr]:
             points += sp.Poly(factor, t).real_roots()
             continue
         kernels = _kernels(factor, t)
-        if len(kernels) != 1 or factor.xreplace({kernels.pop(): sp.Dummy()}).has(t):
+        if len(kernels) != 1 or factor.xreplace({next(iter(kernels)): sp.Dummy()}).has(t):
             continue
-        for solution in sp.solve(factor, t):
-            if solution.is_real:
-                points.append(solution)
+        inverted = _through_kernel(factor, next(iter(kernels)), t)
+        solutions = inverted if inverted is not None else sp.solve(factor, t)
+        points += [s for s in solutions if s.is_real]
     return sorted(set(points), key=lambda p: float(p))
+
+
+def _through_kernel(factor: sp.Expr, kernel: sp.Expr, t: sp.Symbol) -> list[sp.Expr] | None:
+    """Zeros of a polynomial in e^(at + b) or tanh(at + b): the polynomial's real roots, mapped back
+    through log or artanh (much quicker than ``solve``); None for other kernels."""
+    if isinstance(kernel, sp.exp):
+        inverse, inside = sp.log, lambda r: r.is_positive
+    elif isinstance(kernel, sp.tanh):
+        inverse, inside = sp.atanh, lambda r: (r**2 < 1) is sp.true
+    else:
+        return None
+    argument = kernel.args[0]
+    if not (argument.is_polynomial(t) and sp.degree(argument, t) == 1):
+        return None
+    a, b = sp.Poly(argument, t).all_coeffs()
+    s = sp.Dummy("s")
+    polynomial = factor.xreplace({kernel: s})
+    if not polynomial.is_polynomial(s):
+        return None
+    roots = sp.Poly(polynomial, s).real_roots()
+    return [(inverse(r) - b) / a for r in roots if inside(r)]
 
 
 def _may_have_closed_form(d: sp.Expr, t: sp.Symbol) -> bool:
@@ -506,7 +561,11 @@ def _may_have_closed_form(d: sp.Expr, t: sp.Symbol) -> bool:
     dummies = {kernel: sp.Dummy() for kernel in kernels}
     replaced = numerator.xreplace(dummies)
     if not replaced.has(t):
-        return True
+        # Solvable when one substitution turns it into a polynomial: exponentials only, or sines and
+        # cosines only; sin t mixed with eᵗ is transcendental.
+        families = {"trig" if isinstance(k, TrigonometricFunction) else "exp" for k in kernels}
+        exponential = all(isinstance(k, (sp.exp, sp.Pow, HyperbolicFunction)) for k in kernels)
+        return len(families) == 1 and (exponential or families == {"trig"})
     try:
         coefficients = sp.Poly(replaced, *dummies.values()).coeffs()
         polynomials = [sp.Poly(c, t) for c in coefficients]
@@ -529,21 +588,29 @@ def _may_have_closed_form(d: sp.Expr, t: sp.Symbol) -> bool:
     return False
 
 
+def _closed_form(text: str) -> sp.Expr | None:
+    """A short closed form for a 30-digit number, if one fits (run under `_attempt`: PSLQ may take long)."""
+    candidate = sp.nsimplify(sp.Float(text, 30), [sp.pi, sp.E], tolerance=1e-24)
+    if sp.count_ops(candidate) > 12 or (candidate.is_Rational and candidate.q > 1000):
+        return None
+    return candidate
+
+
+def _is_zero(residual: sp.Expr) -> bool:
+    return sp.simplify(residual) == 0
+
+
 def _identify(guess: Any, d: sp.Expr, t: sp.Symbol) -> sp.Expr | None:
     """A closed form for a zero of ``d`` located numerically, if SymPy confirms it is exactly a zero."""
     import mpmath
 
-    try:
-        candidate = sp.nsimplify(sp.Float(mpmath.nstr(guess, 30), 30), [sp.pi, sp.E], tolerance=1e-24)
-    except (ValueError, TypeError, NotImplementedError):
-        return None
-    if sp.count_ops(candidate) > 12 or (candidate.is_Rational and candidate.q > 1000):
+    candidate = _attempt(_closed_form, mpmath.nstr(guess, 30), seconds=1)
+    if candidate is None:
         return None
     residual = d.subs(t, candidate)
     if abs(sp.N(residual, 50)) > 1e-40:
         return None
-    confirmed = limits.attempt(lambda r: sp.simplify(r) == 0, residual, seconds=2)
-    return candidate if confirmed else None
+    return candidate if _attempt(_is_zero, residual, seconds=1) else None
 
 
 def _interval_parts(where: sp.Set) -> list[sp.Set] | None:
@@ -604,7 +671,7 @@ def _refine(f: Callable, df: Callable, low: float, high: float, start: float) ->
             pass
         ratio = (mpmath.sqrt(5) - 1) / 2
         a, b = low, high
-        for _ in range(120):
+        for _ in range(60):
             c, e = b - ratio * (b - a), a + ratio * (b - a)
             fc, fe = f(c), f(e)
             if mpmath.isnan(fc) or (not mpmath.isnan(fe) and fc < fe):
@@ -689,7 +756,7 @@ def _far_peak(expr: sp.Expr, t: sp.Symbol, direction: int, f_mp: Callable, name:
     far, settled = _far_field(f_mp, direction)
     if settled:
         return _Peak(far, "limit", end, False, number)
-    exact = limits.attempt(sp.limit, expr, t, end, seconds=3)
+    exact = _attempt(sp.limit, expr, t, end, seconds=1)
     if exact is sp.oo:
         raise GlossaryError(
             f"the derivative of {name} grows without bound as t → {_infinity(direction)}, so it has no maximum "
@@ -698,14 +765,67 @@ def _far_peak(expr: sp.Expr, t: sp.Symbol, direction: int, f_mp: Callable, name:
     if exact is -sp.oo:
         return None
     if isinstance(exact, sp.AccumBounds):
-        # It keeps oscillating: the largest value it comes back to.
-        return _Peak(mpmath.mpf(sp.N(exact.max, 30)), "limit", end, False, number, exact.max)
+        # It keeps oscillating. SymPy's bounds are not tight (cos t − sin t/4 gets [−5/4, 5/4], while its
+        # largest value is √17/4), so they count only if the far field comes back close to them.
+        return _oscillating_peak(expr, t, exact.max, f_mp, direction, number)
     if exact is not None and exact.is_real and exact.is_finite:
         return _Peak(mpmath.mpf(sp.N(exact, 30)), "limit", end, False, number, exact)
-    raise GlossaryError(
-        f"could not decide how the derivative of {name} behaves as t → {_infinity(direction)} "
-        "(it has not settled at t = ±10¹², and SymPy finds no limit)"
-    )
+    return _sampled_far_peak(expr, t, f_mp, direction, number, name)
+
+
+def _far_samples(expr: sp.Expr, t: sp.Symbol, f_mp: Callable, direction: int, decades: tuple[int, int]) -> Any:
+    """Values of ``expr`` at 300 fixed pseudo-random points with |t| in 10^a … 10^b on one side: NumPy
+    first, mpmath for at most 100 points where floating point overflows, the rest left out."""
+    import mpmath
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    far = direction * np.exp(rng.uniform(decades[0] * math.log(10), decades[1] * math.log(10), 300))
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(np.asarray(_numpy(expr, t)(far), dtype=complex), far.shape)
+    good = np.isfinite(values) & (np.abs(values.imag) <= 1e-9 * (1 + np.abs(values.real)))
+    found = list(values.real[good])
+    for at in far[~good][:100]:
+        value = f_mp(at)
+        if not mpmath.isnan(value) and not mpmath.isinf(value):
+            found.append(float(value))
+    return np.array(found)
+
+
+def _sampled_far_peak(
+    expr: sp.Expr, t: sp.Symbol, f_mp: Callable, direction: int, number: int, name: str
+) -> _Peak | None:
+    """Without a limit from SymPy: the largest value far out, decade by decade; still growing is an error."""
+    import mpmath
+
+    end = sp.oo if direction > 0 else -sp.oo
+    highest = []
+    for decades in ((3, 4), (5, 6), (7, 8)):
+        values = _far_samples(expr, t, f_mp, direction, decades)
+        if values.size == 0:
+            return None
+        highest.append(float(values.max()))
+    # Bounded oscillation moves the sampled maximum by rounding-sized amounts; growth (log t) by whole units.
+    tolerance = 1e-3 * (1 + abs(highest[0]))
+    if highest[2] > highest[1] + tolerance and highest[1] > highest[0] + tolerance:
+        raise GlossaryError(
+            f"the derivative of {name} keeps growing as t → {_infinity(direction)} and SymPy finds no limit, "
+            "so no maximum can be confirmed"
+        )
+    return _Peak(mpmath.mpf(max(highest)), "limit", end, False, number)
+
+
+def _oscillating_peak(expr: sp.Expr, t: sp.Symbol, top: sp.Expr, f_mp: Callable, direction: int, number: int) -> _Peak:
+    """The upper end of SymPy's bounds as t → ±∞ if the function comes within 10⁻⁶ of it far out; else
+    the largest sampled value far out stands for that end."""
+    import mpmath
+
+    end = sp.oo if direction > 0 else -sp.oo
+    values = _far_samples(expr, t, f_mp, direction, (3, 7))
+    bound = mpmath.mpf(sp.N(top, 30))
+    if values.size and bound - float(values.max()) <= 1e-6 * (1 + abs(float(bound))):
+        return _Peak(bound, "limit", end, False, number, top)
+    return _Peak(mpmath.mpf(float(values.max()) if values.size else -math.inf), "limit", end, False, number)
 
 
 def _mask(grid: Any, where: sp.Interval) -> Any:
@@ -724,18 +844,22 @@ def _mask(grid: Any, where: sp.Interval) -> Any:
 def _supremum(prime: sp.Expr, t: sp.Symbol, name: str) -> _Supremum:
     """The least upper bound of ``prime`` over the reals: located numerically, then confirmed exactly
     where SymPy can (a critical point it solves for or recognises, an endpoint, a limit)."""
-    pieces, peaks = _candidates(prime, t, name)
-    if not peaks:
-        raise GlossaryError(f"could not find the maximum of the derivative of {name}")
-    top = max(peaks, key=lambda p: p.value)
-    ties = [p for p in peaks if not _bigger(top.value, p.value)]
-    # Cheap exact candidates first (constants, endpoints, limits); interior points need solving.
-    ties.sort(key=lambda p: (p.exact is None, p.kind == "interior", not p.attained))
-    for peak in ties[:4]:
-        critical, second = _confirm(peak, pieces, t)
-        if peak.exact is not None:
-            return _Supremum(peak, critical if len(pieces) == 1 else [], second if len(pieces) == 1 else None)
-    return _Supremum(ties[0], [], None)
+    import mpmath
+
+    with mpmath.workdps(30):
+        pieces, peaks = _candidates(prime, t, name)
+        if not peaks:
+            raise GlossaryError(f"could not find the maximum of the derivative of {name}")
+        top = max(peaks, key=lambda p: p.value)
+        ties = [p for p in peaks if not _bigger(top.value, p.value)]
+        # Cheap exact candidates first (constants, endpoints, limits); interior points need solving.
+        ties.sort(key=lambda p: (p.exact is None, p.kind == "interior", not p.attained))
+        for peak in ties[:4]:
+            critical, second = _confirm(peak, pieces, t)
+            if peak.exact is not None:
+                single = len(pieces) == 1
+                return _Supremum(peak, critical if single else [], second if single else None)
+        return _Supremum(ties[0], [], None)
 
 
 def _confirm(peak: _Peak, pieces: list[tuple[sp.Expr, sp.Set]], t: sp.Symbol) -> tuple[list[sp.Expr], sp.Expr | None]:
@@ -752,7 +876,7 @@ def _confirm(peak: _Peak, pieces: list[tuple[sp.Expr, sp.Set]], t: sp.Symbol) ->
         second = sp.diff(expr, t)
         hopeful = sp.count_ops(second) <= 400 and _may_have_closed_form(second, t)
         if hopeful:
-            found = limits.attempt(_critical_points, second, t, seconds=2) or []
+            found = _attempt(_critical_points, second, t, seconds=1.2) or []
             critical = [p for p in found if where.contains(p) is sp.true]
         for point in critical:
             if abs(mpmath.mpf(sp.N(point, 30)) - peak.at) <= mpmath.mpf(10) ** -8 * (1 + abs(peak.at)):
@@ -768,9 +892,9 @@ def _confirm(peak: _Peak, pieces: list[tuple[sp.Expr, sp.Set]], t: sp.Symbol) ->
         exact = expr.subs(t, peak.at)
         if not (exact.is_real and exact.is_finite):
             side = "+" if peak.at == where.start else "-"
-            exact = limits.attempt(sp.limit, expr, t, peak.at, side, seconds=3)
+            exact = _attempt(sp.limit, expr, t, peak.at, side, seconds=1)
     elif peak.kind == "limit":
-        exact = limits.attempt(sp.limit, expr, t, peak.at, seconds=3)
+        exact = _attempt(sp.limit, expr, t, peak.at, seconds=1)
     if exact is not None and exact.is_number and not exact.has(sp.Float, sp.AccumBounds):
         with mpmath.workdps(30):
             close = abs(mpmath.mpf(sp.N(exact, 30)) - peak.value) <= mpmath.mpf(10) ** -12 * (1 + abs(peak.value))
@@ -829,15 +953,18 @@ def _local_maxima(values: Any, keep: int = 6) -> list[int]:
 def _simplest(value: sp.Expr) -> sp.Expr:
     if value.is_Rational or sp.count_ops(value) < 6:
         return value
-    simpler = limits.attempt(sp.simplify, value, seconds=2)
+    simpler = _attempt(sp.simplify, value, seconds=1)
     if simpler is not None and sp.count_ops(simpler) <= sp.count_ops(value):
         return simpler
     return value
 
 
 def _float(value: Any) -> sp.Float:
+    """A numeric value with 15 significant digits; below 10⁻²⁵, under what the search resolves, it is 0."""
     import mpmath
 
+    if abs(value) < mpmath.mpf(10) ** -25:
+        return sp.Float(0, 15)
     return sp.Float(mpmath.nstr(value, 15), 15)
 
 
@@ -861,6 +988,11 @@ def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
         >>> neural.vanishing_gradient(lambda t: t * neural.sigmoid(t), 2).result[0]
         1.0998393...
     """
+    with _optional_work():
+        return _vanishing_gradient(activation, depth)
+
+
+def _vanishing_gradient(activation: Any, depth: Any) -> Derivation:
     activation = _activation(activation)
     depth = _inputs.whole_number(depth, "depth", 1, MAX_DEPTH)
     latex_name, text_name = _names(activation)
@@ -897,6 +1029,9 @@ def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
     max_latex = rf"{word}_{{t}} {latex_name}'(t)"
     max_text = f"{'max' if maximum_peak.attained else 'sup'} {text_name}′" + ("" if exact else " (numeric)")
     base_latex = rf"\max_{{t}} \left|{latex_name}'(t)\right|" if magnitude_from_minimum else max_latex
+    base_text = f"max |{text_name}′|" if magnitude_from_minimum else max_text.removesuffix(" (numeric)")
+    bound_latex = rf"\left({base_latex}\right)^{{{depth}}}"
+    bound_text = f"({base_text})^{depth}" + ("" if base_exact else " (numeric)")
     steps = [Step("활성화 함수의 도함수", "the derivative of the activation", Equation(g_prime, prime))]
     if top.critical and top.second is not None:
         steps += [
@@ -919,10 +1054,10 @@ def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
                 "도함수의 최솟값이 최댓값보다 0에서 더 멀어서, 상한에는 도함수 절댓값의 최댓값을 쓴다",
                 "the minimum of the derivative is further from 0 than its maximum, so the bound uses the largest "
                 "absolute value of the derivative",
-                Equation(Notation(base_latex, f"max |{text_name}′|"), base),
+                Equation(Notation(base_latex, base_text), base),
             )
         )
-    steps.append(_bound_step(depth, latex_name, text_name, base_latex, bound))
+    steps.append(_bound_step(depth, latex_name, Notation(bound_latex, bound_text), bound))
     saturation = _saturation_step(prime, t, float(maximum_peak.value), latex_name, text_name)
     if saturation is not None:
         steps.append(saturation)
@@ -932,13 +1067,7 @@ def vanishing_gradient(activation: Any, depth: Any) -> Derivation:
     verify = _depth_verifier(activation, depth, float(sp.N(maximum, 20)), float(sp.N(base, 20)), maximum_peak.attained)
     parts = [
         Part("max_derivative", max_latex, max_text, maximum),
-        Part(
-            "bound",
-            rf"\left({base_latex}\right)^{{{depth}}}",
-            f"({'max |' + text_name + '′|' if magnitude_from_minimum else max_text.removesuffix(' (numeric)')})^{depth}"
-            + ("" if base_exact else " (numeric)"),
-            bound,
-        ),
+        Part("bound", bound_latex, bound_text, bound),
     ]
     return Derivation((maximum, bound), steps, verify, parts=parts)
 
@@ -1038,7 +1167,7 @@ def _maximum_step(peak: _Peak, maximum: sp.Expr, max_latex: str, max_text: str) 
     )
 
 
-def _bound_step(depth: int, latex_name: str, text_name: str, base_latex: str, bound: sp.Expr) -> Step:
+def _bound_step(depth: int, latex_name: str, name: Notation, bound: sp.Expr) -> Step:
     gradient = rf"\frac{{\partial a_{{{depth}}}}}{{\partial a_{{0}}}}"
     layers = rf"$z_l = w_l a_{{l-1}} + b_l$, $a_l = {latex_name}(z_l)$"
     product = rf"${gradient} = \prod_{{l=1}}^{{{depth}}} w_l \, {latex_name}'(z_l)$"
@@ -1047,7 +1176,7 @@ def _bound_step(depth: int, latex_name: str, text_name: str, base_latex: str, bo
         f"도함수 최댓값의 {depth}제곱 이하다",
         f"depth {depth}: with {layers} in every layer, {product}, so if every $|w_l| \\le 1$ its size is at most "
         f"the maximum of the derivative to the power {depth}",
-        Equation(Notation(rf"\left({base_latex}\right)^{{{depth}}}", f"bound^{depth}"), bound),
+        Equation(name, bound),
     )
 
 
