@@ -38,7 +38,7 @@ Activation = Callable[[sp.Expr], sp.Expr]
 #: The deepest network ``vanishing_gradient`` bounds: (1/4)**1000 already has 603 digits.
 MAX_DEPTH = 1000
 #: Seconds one helper call spends in all on optional exact work (solve, limit, simplify) together.
-OPTIONAL_SECONDS = 2.0
+OPTIONAL_SECONDS = 1.2
 
 _deadline: float | None = None
 
@@ -349,14 +349,18 @@ def _derivative(activation: Any, x: Any) -> Derivation:
         first_ko += r"(이 용어집은 함숫값을 $\operatorname{step}(0) = 0$으로 정한다)"
         first_en += r" (this glossary sets its value at the jump to $\operatorname{step}(0) = 0$)"
     steps = [
-        Step(first_ko, first_en, Equation(g_t, y)),
+        # tanh(x) = tanh(x) would say nothing: the named function alone then.
+        Step(first_ko, first_en, y if y == sp.tanh(t) else Equation(g_t, y)),
         Step("직접 미분한다", "differentiate directly", Equation(g_prime_t, raw)),
     ]
     shown = None
     if polynomial is not None:
         by_name = _Sigma(t) if activation is sigmoid else (sp.tanh(t) if activation is tanh else None)
-        steps.append(Step("출력값으로 다시 쓴다", "write it with the output itself", simplest, equals_previous=True))
-        if by_name is not None:
+        if simplest != raw:  # tanh′ comes out as 1 − tanh² already
+            steps.append(
+                Step("출력값으로 다시 쓴다", "write it with the output itself", simplest, equals_previous=True)
+            )
+        if by_name is not None and polynomial.subs(Y, by_name) != raw:
             shown = polynomial.subs(Y, by_name)
             rule = f"${latex_name}' = {sp.latex(polynomial.subs(Y, sp.Symbol(latex_name)))}$"
             steps.append(

@@ -145,9 +145,22 @@ def _numbered(name: str, k: int) -> sp.Matrix:
 
 
 def _exactly_equal(left: sp.Matrix, right: sp.Matrix, what: str) -> None:
-    """A step's claim checked exactly, term by term (cheap for any size, unlike sampling each entry)."""
-    for a, b in zip(left, right, strict=True):
-        if sp.expand(a - b) != 0:
+    """A step's claim between two vectors of integer polynomials, checked in exact rational arithmetic
+    (Python fractions) at random points.
+
+    Two different polynomials of low degree agree at a random point of a large grid with negligible
+    probability (Schwartz–Zippel), and evaluating is far cheaper than expanding k² terms in SymPy.
+    """
+    import random
+    from fractions import Fraction
+
+    symbols = sorted(left.free_symbols | right.free_symbols, key=sp.default_sort_key)
+    both = sp.lambdify(symbols, [list(left), list(right)], modules=[{}])
+    rng = random.Random(20240611)
+    for _ in range(3):
+        point = [Fraction(rng.randint(-(10**6), 10**6), rng.randint(1, 10**6)) for _ in symbols]
+        values, claimed = both(*point)
+        if values != claimed:
             raise GlossaryError(
                 f"{what}: the derivation could not confirm its own step; this is a bug in the library, "
                 "not in your input: please report it with the call you made"
@@ -194,11 +207,9 @@ def softmax_cross_entropy_gradient(k: Any) -> Derivation:
     z, y, p = _numbered("z", k), _numbered("y", k), _numbered("p", k)
     loss_in_p = -sp.Add(*(y[i] * sp.log(p[i]) for i in range(k)))
     delta = sp.KroneckerDelta
-    # ∂L/∂z_j = Σ_i ∂L/∂p_i · ∂p_i/∂z_j with ∂p_i/∂z_j = p_i(δ_ij − p_j).
-    chained = sp.Matrix([sp.Add(*(-y[i] * (delta(i, j) - p[j]) for i in range(k))) for j in range(k)])
     total_y = sp.Add(*y)
     collected = sp.Matrix([p[j] * total_y - y[j] for j in range(k)])
-    _exactly_equal(chained, collected, "softmax_cross_entropy_gradient")
+    # With Σy = 1 (y_{k−1} = 1 − the others), p·Σy − y is p − y: checked for every k.
     with_one = {y[k - 1]: 1 - sp.Add(*y[: k - 1])}
     _exactly_equal(collected.xreplace(with_one), (p - y).xreplace(with_one), "softmax_cross_entropy_gradient")
     probabilities = softmax(z)
@@ -208,6 +219,8 @@ def softmax_cross_entropy_gradient(k: Any) -> Derivation:
     grad = Notation(r"\frac{\partial L}{\partial \mathbf{z}}", "∂L/∂z")
     sums = rf"\sum_{{j=0}}^{{{k - 1}}} e^{{z_j}}"
     if k <= _SMALL:
+        # Every entry written out: ∂L/∂z_j = Σ_i (−y_i/p_i) p_i (δ_ij − p_j), checked against the next step.
+        chained = sp.Matrix([sp.Add(*(-y[i] * (delta(i, j) - p[j]) for i in range(k))) for j in range(k)])
         softmax_shown: Any = tuple(Equation(p[i], probabilities[i]) for i in range(k))
         jacobian: Any = sp.Matrix(k, k, lambda i, j: p[i] * (delta(i, j) - p[j]))
         chained_shown: Any = Equation(grad, sp.ImmutableMatrix(chained))
@@ -310,7 +323,9 @@ def mse_gradient(k: Any) -> Derivation:
     k = _classes(k, "k")
     y, yhat = _numbered("y", k), _numbered("yhat", k)
     loss = mse(y, yhat)
-    result = sp.Matrix([sp.diff(loss, v) for v in yhat])
+    # Only the j-th square depends on ŷ_j: differentiating that term is ∂L/∂ŷ_j (k diffs of one term each,
+    # not k diffs of all k terms).
+    result = sp.Matrix([sp.diff((y[j] - yhat[j]) ** 2 / k, yhat[j]) for j in range(k)])
     grad = Notation(r"\frac{\partial L}{\partial \hat{\mathbf{y}}}", "∂L/∂ŷ")
     steps = [
         Step(
