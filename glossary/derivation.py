@@ -226,6 +226,9 @@ def _plain(value: Any) -> str:
 
 # -- the result type ----------------------------------------------------------------------------
 
+#: Exact values longer than this (as text) are printed as decimals, with a pointer to the exact value.
+_LONG_TEXT = 600
+
 Verifier = Callable[[int, int], VerificationReport]
 
 
@@ -328,13 +331,17 @@ class Derivation:
         if self.parts:
             for part in self.parts:
                 head = f"{part.text_name} = "
+                approximation = decimal_text(part.value)
+                if approximation and len(str(part.value)) > _LONG_TEXT:
+                    # A long exact value is summarised, as on the pages; d.part(key).value holds it.
+                    lines.append(f"  {part.text_name} ≈ {approximation}  (exact: d.part({part.key!r}).value)")
+                    continue
                 body = sp.pretty(part.value, use_unicode=True).splitlines()
                 if len(body) == 1:
                     lines.append("  " + part.text_line())
                 else:
                     lines.append("  " + head)
                     lines.extend("    " + row for row in body)
-                    approximation = decimal_text(part.value)
                     if approximation:
                         lines.append(f"    ≈ {approximation}")
         else:

@@ -12,6 +12,8 @@ every language has been built.
 
 from __future__ import annotations
 
+import html
+import json
 import os
 import re
 import shutil
@@ -19,6 +21,7 @@ import signal
 import sys
 from pathlib import Path
 
+import yaml
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
@@ -30,6 +33,7 @@ from .build.safety import unsafe_html
 from .build.workers import kill_running_children
 from .errors import GlossaryError, Interrupted
 from .limits import Limits
+from .render.katex import Katex
 
 log = get_plugin_logger(__name__)
 
@@ -50,6 +54,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def __init__(self) -> None:
         self.site: SiteBuild | None = None
+        self.katex: Katex | None = None
+        self.ui: dict[tuple[str, int], dict[str, str]] = {}
         self.command = "build"
         self.depth = 0
         self.final_site: Path | None = None
@@ -85,6 +91,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 # One line, and the build goes on (a warning would stop a --strict build).
                 warn=log.info,
             )
+            try:
+                self.katex = Katex(self.katex_dir, self.site.cache.folder, warn=log.warning)
+            except GlossaryError as error:
+                raise PluginError(f"glossary: {error.show()}") from None
         self.build_docs.mkdir(parents=True, exist_ok=True)
         config.docs_dir = str(self.build_docs)
         if self.command == "build" and self.final_site is None:
@@ -113,8 +123,6 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     # mistake raised here leaves the previous site untouched.
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.depth += 1
-        if not (self.katex_dir / "katex.min.js").is_file():
-            raise PluginError(f"KaTeX not found at {self.katex_dir}: run `npm ci` (or `make site`) first")
         try:
             pages = self.site.render()
         except GlossaryError as error:
@@ -143,14 +151,46 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     # Why: mkdocs-static-i18n gives every page <link rel="alternate"> tags that point at the same
     # page in each language, and Material's script fetches "sitemap.xml" next to each of them,
     # a 404 on every page. The language menu keeps its per-page links and the sitemap keeps hreflang.
+    #
+    # Why math is typeset here, in on_post_page: it sees the final HTML of each page, where
+    # pymdownx.arithmatex left every formula as \(…\) or \[…\] in a marked element; typesetting
+    # there needs no Markdown hook. The search plugin took its text earlier (on_page_context), so
+    # on_post_build turns the TeX in the search index into plain text.
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
-        return _HEAD_ALTERNATE.sub("", output)
+        output = _HEAD_ALTERNATE.sub("", output)
+        lang = _PAGE_LANG.search(output)
+        labels = self._labels(lang.group(1) if lang else "en")
+        try:
+            return self.katex.page(output, where=page.file.src_uri, decorate=lambda block: _copyable(block, labels))
+        except GlossaryError as error:
+            raise PluginError(f"glossary: {error.show()}") from None
+
+    def _labels(self, lang: str) -> dict[str, str]:
+        """The copy button's words in the page's language, from templates/strings (read once per edit)."""
+        path = self.templates_dir / "strings" / f"{lang if lang in ('ko', 'en') else 'en'}.yaml"
+        stamp = (str(path), path.stat().st_mtime_ns)
+        if stamp not in self.ui:
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            ui = (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).get("ui", {})
+            self.ui[stamp] = {key: html.escape(str(ui.get(key, key)), quote=True) for key in ("copy_latex", "copied")}
+        return self.ui[stamp]
 
     # Why the lowest priority: mkdocs-static-i18n builds the other languages inside its own
     # on_post_build (priority -100); the site is complete only after the outermost build ends.
     @event_priority(-200)
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.depth -= 1
+        if self.depth == 0:
+            try:
+                for index in sorted(Path(config.site_dir).rglob("search_index.json")):
+                    rewrite_search_index(index, self.katex)
+            except GlossaryError as error:
+                raise PluginError(f"glossary: {error.show()}") from None
+            self.katex.save()
+            self.katex.close()
+            if self.katex.rendered:
+                log.info(f"glossary: KaTeX typeset {self.katex.rendered} formulas in {self.katex.node_seconds:.2f} s")
+                self.katex.rendered, self.katex.node_seconds = 0, 0.0
         if self.depth == 0 and self.staging is not None and self.final_site is not None:
             _swap(self.staging, self.final_site)
             config.site_dir = str(self.final_site)
@@ -161,6 +201,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self.depth = 0
+        if self.katex is not None:
+            self.katex.close()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
 
@@ -174,6 +216,51 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
 
 _HEAD_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">\s*')
+_PAGE_LANG = re.compile(r'<html lang="([a-z-]+)"')
+_COPY_ICON = (
+    '<svg class="glossary-copy__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+    '<rect x="8.5" y="8.5" width="11" height="12.5" rx="1.8"/>'
+    '<path d="M15.5 8.5V5.3a1.8 1.8 0 0 0-1.8-1.8H6.3a1.8 1.8 0 0 0-1.8 1.8v9.4a1.8 1.8 0 0 0 1.8 1.8h2.2"/></svg>'
+    '<svg class="glossary-copy__done" viewBox="0 0 24 24" aria-hidden="true" focusable="false">'
+    '<path d="M4.5 12.5l5 5 10-11"/></svg>'
+)
+
+
+def _copyable(block: str, labels: dict[str, str]) -> str:
+    """A display formula with its "copy LaTeX" button. The button starts hidden: the script that
+    copies (assets/javascripts/glossary.js) shows it, so a page without JavaScript shows no dead button."""
+    return (
+        f'<div class="glossary-math">{block}<button type="button" class="glossary-copy" hidden '
+        f'title="{labels["copy_latex"]}" aria-label="{labels["copy_latex"]}" data-copied="{labels["copied"]}">'
+        f"{_COPY_ICON}</button></div>"
+    )
+
+
+def rewrite_search_index(path: Path, katex: Katex) -> None:
+    """Math in the search index as readable text (λ₁ = 334/45), not TeX: Material's search plugin
+    reads each page before the math is typeset. The file keeps its structure; only the texts change."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    changed = False
+    for doc in data.get("docs", []) if isinstance(data, dict) else []:
+        for field in ("title", "text"):
+            value = doc.get(field)
+            if isinstance(value, str) and ("\\(" in value or "\\[" in value):
+                doc[field] = _INDEX_MATH.sub(
+                    lambda m: html.escape(
+                        katex.text(m.group(1) if m.group(1) is not None else m.group(2), m.group(2) is not None),
+                        quote=False,
+                    ),
+                    value,
+                )
+                changed = True
+    if changed:
+        path.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+
+
+_INDEX_MATH = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 
 
 def _swap(staging: Path, final: Path) -> None:
@@ -206,6 +293,6 @@ def sync_folder(folder: Path, files: dict[str, bytes]) -> int:
 
 
 def _katex_asset(relative: Path) -> bool:
-    """The files a browser needs: the minified script and style sheet and the woff2 fonts."""
+    """The files a browser needs: the style sheet and the woff2 fonts (the math is typeset at build time)."""
     name = relative.as_posix()
-    return name in ("katex.min.js", "katex.min.css") or (name.startswith("fonts/") and name.endswith(".woff2"))
+    return name == "katex.min.css" or (name.startswith("fonts/") and name.endswith(".woff2"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import re
 from pathlib import Path
 
@@ -64,8 +66,66 @@ def test_pages_load_nothing_from_the_network(built_site):
             assert not EXTERNAL.search(tag), (page, tag)
     for sheet in built_site.rglob("*.css"):
         assert "fonts.googleapis" not in sheet.read_text(encoding="utf-8")
-    assert (built_site / "assets" / "katex" / "katex.min.js").is_file()
+    assert (built_site / "assets" / "katex" / "katex.min.css").is_file()
     assert list((built_site / "assets" / "katex" / "fonts").glob("*.woff2"))
+
+
+RAW_TEX = re.compile(r"\\(frac|left|right|begin|end|mathrm|operatorname|sum|partial|lambda|sigma)\b|\\\(|\\\[")
+
+
+def test_math_is_typeset_when_the_site_is_built(built_site):
+    """Pages carry KaTeX's HTML and MathML (with the TeX as its annotation) and load no KaTeX script."""
+    assert not (built_site / "assets" / "katex" / "katex.min.js").exists()
+    for lang, term, page in term_pages(built_site):
+        html = page.read_text(encoding="utf-8")
+        formulas = re.findall(r'<(?:span|div) class="arithmatex">', html)
+        assert formulas, (lang, term)
+        assert html.count('<span class="katex-mathml"><math') == len(formulas), (lang, term)
+        assert html.count('<annotation encoding="application/x-tex">') == len(formulas)
+        assert not re.search(r'class="arithmatex">\\[(\[]', html), (lang, term)
+        assert "katex.min.js" not in html and "katex-init" not in html
+        assert "assets/katex/katex.min.css" in html
+        displays = html.count('<div class="arithmatex">')
+        assert html.count('class="glossary-copy" hidden') == displays, "each display formula has its copy button"
+
+
+def test_search_index_holds_readable_math_and_no_tex(built_site):
+    data = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert set(data) == {"config", "docs"} and data["docs"]
+    # code (the API reference's examples) may hold backslashes; prose and formulas may not
+    texts = [re.sub(r"<code>.*?</code>", "", doc["title"] + " " + doc["text"], flags=re.DOTALL) for doc in data["docs"]]
+    leftovers = [RAW_TEX.search(text) for text in texts]
+    assert not any(leftovers), [
+        text[max(m.start() - 60, 0) : m.end() + 60] for text, m in zip(texts, leftovers, strict=True) if m
+    ]
+    # the formulas are there as text a reader recognises
+    assert any("λ" in text and "=" in text for text in texts)
+
+
+def test_a_warm_build_needs_no_node_and_gives_the_same_site(built_project, tmp_path):
+    """Every formula comes from the KaTeX cache: with Node out of reach the build still succeeds."""
+    result = mkdocs_build(built_project, tmp_path / "warm", clean_cache=False, env={"PATH": str(tmp_path / "empty")})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "KaTeX typeset" not in result.stderr
+    first, warm = digest_tree(built_project / "site"), digest_tree(tmp_path / "warm")
+    assert first == warm
+
+
+def test_concept_map_arrows_cross_no_box():
+    from glossary.render import relations
+    from glossary.render.concept_map import BOX_H, BOX_W, layout
+
+    results = [type("R", (), {"entry": loaded.entry})() for loaded in ENTRIES.values()]
+    builds_on, _ = relations(results)
+    drawing = layout(sorted(builds_on), builds_on)
+    for parent, child, points in drawing.edges:
+        # sample each segment: the S-curves between layers stay between them, the slots inside a layer
+        samples = []
+        for (x1, y1), (x2, y2) in itertools.pairwise(points):
+            samples += [(x1 + (x2 - x1) * t / 20, y1 + (y2 - y1) * t / 20) for t in range(1, 20)]
+        for node, (bx, by) in drawing.boxes.items():
+            inside = [(x, y) for x, y in samples if bx < x < bx + BOX_W and by < y < by + BOX_H]
+            assert not inside, f"the arrow {parent} → {child} crosses the box of {node}"
 
 
 def test_plots_are_deterministic_svg(built_site):
@@ -185,3 +245,54 @@ def test_a_runaway_entry_is_stopped_and_keeps_the_previous_site(failing_project)
     assert "batch.yaml: formulas[0]: took longer than 3 s and was stopped" in output
     assert "Traceback" not in output
     assert digest_tree(failing_project / "site") == before
+
+
+def test_inline_and_display_math_are_typeset_and_read_as_text(tmp_path):
+    from glossary.render.katex import Katex
+
+    katex = Katex(ROOT / "node_modules" / "katex" / "dist", tmp_path)
+    page = (
+        '<p>caption <span class="arithmatex">\\(\\lambda_{1} = 1\\)</span></p>'
+        '<div class="arithmatex">\\[\n\\hat{p} = \\frac{3}{4} \\approx 0.75\n\\]</div>'
+    )
+    try:
+        typeset = katex.page(page, decorate=lambda block: f"<section>{block}</section>")
+        assert typeset.count('class="katex"') == 2 and "katex-display" in typeset
+        assert "<section><div" in typeset and "\\(" not in typeset
+        assert katex.text("\\hat{p} = \\frac{3}{4} \\approx 0.75", True) == "p̂ = 3/4 ≈ 0.75"
+        katex.save()
+    finally:
+        katex.close()
+    again = Katex(ROOT / "node_modules" / "katex" / "dist", tmp_path, node="/nonexistent/node")
+    assert again.page(page) == katex.page(page)  # from the cache: no Node needed
+
+
+def test_named_parts_show_as_one_aligned_block_with_decimals():
+    from glossary.content.records import FormulaRecord, PartRecord
+    from glossary.render import display_blocks
+
+    def part(key, name, latex, text, decimal_latex=None, decimal=None):
+        return PartRecord.model_construct(
+            key=key,
+            name_latex=name,
+            name_text=key,
+            latex=latex,
+            decimal_latex=decimal_latex,
+            text=text,
+            decimal=decimal,
+        )
+
+    long_value = " + ".join(f"\\frac{{{i}}}{{{i + 1}}} x^{{{i}}}" for i in range(1, 40))
+    record = FormulaRecord.model_construct(
+        result_latex="",
+        parts=[
+            part("lambda_1", "\\lambda_{1}", "\\frac{334}{45}", "334/45", "7.42", "7.42"),
+            part("lambda_2", "\\lambda_{2}", "3", "3"),
+            part("poly", "p(x)", long_value, long_value),
+        ],
+    )
+    aligned, long = display_blocks(record)
+    assert aligned["latex"] == (
+        "\\begin{aligned} \\lambda_{1} &= \\frac{334}{45} \\approx 7.42 \\\\ \\lambda_{2} &= 3 \\end{aligned}"
+    )
+    assert long["name"] == "poly" and long["latex"].startswith("p(x) = ")

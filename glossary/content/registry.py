@@ -87,7 +87,26 @@ def _neural(name: str) -> Callable[..., Any]:
 
 _ACTIVATIONS = ("sigmoid", "relu", "step", "tanh")
 _LOSSES = ("mse", "cross_entropy", "softmax_cross_entropy")
-_DISTRIBUTIONS = ("Bernoulli", "Binomial", "Normal", "Poisson", "Exponential", "Uniform", "Geometric")
+#: The sympy.stats distributions an entry may name (those `probability.moments` derives in closed form).
+_DISTRIBUTIONS = (
+    "Bernoulli",
+    "Binomial",
+    "Hypergeometric",
+    "DiscreteUniform",
+    "Poisson",
+    "Geometric",
+    "NegativeBinomial",
+    "Normal",
+    "Exponential",
+    "Uniform",
+    "Gamma",
+    "Beta",
+    "Laplace",
+    "Logistic",
+    "StudentT",
+    "ChiSquared",
+    "LogNormal",
+)
 
 
 def _named(names: tuple[str, ...], what: str) -> Callable[[Any, Symbols, str], Any]:
@@ -111,6 +130,8 @@ def _random_variable(value: Any, symbols: Symbols, field: str) -> Any:
         raise ArgumentError(f"{field}.distribution", f"{name!r} is not one of {', '.join(_DISTRIBUTIONS)}")
     args = [_expr(v, symbols, f"{field}.args[{i}]") for i, v in enumerate(_list(spec.get("args"), f"{field}.args"))]
     try:
+        if name == "DiscreteUniform":  # its argument is the list of values
+            return stats.DiscreteUniform("X", args)
         return getattr(stats, name)("X", *args)
     except (ValueError, TypeError) as error:
         raise ArgumentError(field, f"{name}{tuple(args)} is not a valid distribution: {error}") from None
@@ -191,6 +212,8 @@ _TABLE = (
         observations="strings",
         builds_on=("bayes",),
     ),
+    _h("probability.sample_mean", X="random_variable", n="expr"),
+    _h("probability.variance_estimator_bias", X="random_variable", n="expr"),
     _h("neural.derivative", activation="activation", x="symbol"),
     _h("neural.softmax_cross_entropy_gradient", k="int", builds_on=("partial-derivative",)),
     _h("neural.mse_gradient", k="int"),
@@ -237,7 +260,7 @@ _TABLE = (
         examples="rows",
         batch_size="int",
         at="exprs",
-        builds_on=("batch",),
+        builds_on=("batch", "gradient-descent"),
     ),
     _h(
         "neural.regularized_update",
@@ -248,7 +271,7 @@ _TABLE = (
         lr="expr",
         builds_on=("gradient-descent", "loss-function"),
     ),
-    _h("neural.dropout", p="expr"),
+    _h("neural.dropout", p="expr", builds_on=("bernoulli",)),
     _h("neural.polynomial_fit", train="rows", validation="rows", max_degree="int"),
     _h("neural.one_hot_encoding", index="int", num_classes="int"),
 )

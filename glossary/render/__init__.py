@@ -100,8 +100,14 @@ def _finalize(value: Any) -> Any:
 def front_matter(**fields: Any) -> Markdown:
     """YAML front matter written by a serializer. Titles are HTML-escaped too, because themes
     print ``page.title`` and the description into HTML without escaping."""
-    clean = {key: html.escape(str(value), quote=True) for key, value in fields.items() if not isinstance(value, dict)}
-    clean |= {key: value for key, value in fields.items() if isinstance(value, dict)}
+    clean: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            clean[key] = value
+        elif isinstance(value, (list, tuple)):
+            clean[key] = [html.escape(str(item), quote=True) for item in value]
+        else:
+            clean[key] = html.escape(str(value), quote=True)
     text = yaml.safe_dump(clean, allow_unicode=True, sort_keys=False, width=10_000)
     return Markdown(f"---\n{text}---\n")
 
@@ -136,6 +142,9 @@ class Renderer:
         )
         self.env.filters["caption"] = lambda text: render_plain(text, math=True)
         self.env.filters["fence"] = _fence
+        self.env.filters["cell"] = _table_cell
+        self.env.filters["breakable"] = lambda text: Markdown(breakable(str(text)))
+        self.env.filters["inputs"] = inputs_line
         self.strings = {lang: self._strings(lang) for lang in LANGUAGES}
         self._link_targets: dict[str, Any] = {}
 
@@ -301,7 +310,8 @@ class Renderer:
             names = {r.entry.id: capitalise(r.entry.names[lang]) for r in results}
             pages[f"{lang}/concept-map.md"] = self.env.get_template("concept_map.md.j2").render(
                 **common,
-                front=front_matter(title=ui["concept_map"]),
+                # The drawing needs the width: no sidebars on this page.
+                front=front_matter(title=ui["concept_map"], hide=["navigation", "toc"]),
                 svg=Markdown(
                     concept_map_svg(
                         [r.entry for r in results],
@@ -319,7 +329,8 @@ class Renderer:
             )
             pages[f"{lang}/verification.md"] = self.env.get_template("verification.md.j2").render(
                 **common,
-                front=front_matter(title=ui["verification"]),
+                # The table has seven columns: the page gives it the whole width.
+                front=front_matter(title=ui["verification"], hide=["navigation", "toc"]),
                 results=results,
                 links=paths,
                 versions=versions,
@@ -354,38 +365,162 @@ class Renderer:
         return pages
 
 
+#: The longest input value shown in full on a page; a longer one is cut with an ellipsis.
+INPUT_CHARS = 240
+
+
+def _input_text(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_input_text(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_input_text(item) for item in value) + "]"
+    return str(value)
+
+
+def inputs_line(args: dict[str, Any]) -> Markdown:
+    """A formula's inputs as the entry gives them, each as code: `` `X = [[1, 2], [2, 1]]` · `k = 1` ``.
+
+    >>> print(inputs_line({"A": [[2, 1], [1, 2]], "prior": {"sick": "1/100"}}))
+    `A = [[2, 1], [1, 2]]` · `prior = {sick: 1/100}`
+    """
+    shown = []
+    for name, value in args.items():
+        text = " ".join(f"{name} = {_input_text(value)}".replace("`", "'").split())
+        if len(text) > INPUT_CHARS:
+            text = text[: INPUT_CHARS - 1] + "…"
+        shown.append(f"`{text}`")
+    return Markdown(" · ".join(shown))
+
+
+_INLINE_MATH = re.compile(r"\$[^$]*\$")
+
+
+def _table_cell(text: Any) -> Markdown:
+    """Markdown for a table cell: a bar inside inline math would end the cell, so it becomes ``\\vert``
+    (text outside math is already escaped).
+
+    >>> print(_table_cell(Markdown(r"$|A - \\lambda I| = 0$ a\\|b")))
+    $\\vert A - \\lambda I\\vert  = 0$ a\\|b
+    """
+    return Markdown(_INLINE_MATH.sub(lambda m: m.group(0).replace("|", "\\vert "), str(text)))
+
+
 def _home_front(title: str) -> Markdown:
     text = yaml.safe_dump({"title": html.escape(title), "hide": ["navigation"]}, allow_unicode=True, sort_keys=False)
     return Markdown(f"---\n{text}---\n")
 
 
-def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
-    """What a formula shows as its result: named parts (with decimals), or the bare result.
+#: A named part whose plain text is longer than this gets a display line of its own instead of a
+#: row in the aligned block (an aligned block cannot wrap, a line of its own can).
+ROW_TEXT = 44
 
-    A part whose exact LaTeX is long shows its decimal value, with the exact value folded.
+
+def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
+    """What a formula shows as its result: the named parts, or the bare result when it has none.
+
+    Short parts share one aligned block, a row each, ``λ₁ = 334/45 ≈ 7.42``: the decimal stands beside
+    every exact value that is not an integer. A longer part gets a display line of its own that can
+    wrap; a part whose exact LaTeX is very long shows its decimal value, the exact value folded.
     """
     if not record.parts:
-        long = len(record.result_latex) > LONG_LATEX
-        latex = Markdown(record.result_latex)
-        return [{"latex": latex, "long": long, "exact": latex, "name": None}]
-    blocks = []
+        # Nothing shorter to show in its place: the result itself, never folded behind a copy of itself.
+        latex = Markdown(breakable(record.result_latex))
+        return [{"latex": latex, "long": False, "exact": latex, "name": None}]
+    blocks: list[dict[str, Any]] = []
+    rows: list[str] = []
+
+    def flush() -> None:
+        if rows:
+            body = " \\\\ ".join(rows)
+            latex = Markdown(
+                f"\\begin{{aligned}} {body} \\end{{aligned}}" if len(rows) > 1 else rows[0].replace("&", "")
+            )
+            blocks.append({"latex": latex, "long": False, "exact": latex, "name": None})
+            rows.clear()
+
     for part in record.parts:
         long = len(part.latex) > LONG_LATEX
+        width = len(part.name_text) + len(part.text) + len(part.decimal or "")
+        if not long and width <= ROW_TEXT and "\\\\" not in part.latex.replace("\\end{matrix}", ""):
+            shown = f"{part.name_latex} &= {part.latex}"
+            rows.append(shown + (f" \\approx {part.decimal_latex}" if part.decimal_latex else ""))
+            continue
+        flush()
         if long and part.decimal_latex:
             shown = f"{part.name_latex} \\approx {part.decimal_latex}"
         elif part.decimal_latex:
-            shown = f"{part.name_latex} = {part.latex} \\approx {part.decimal_latex}"
+            shown = f"{part.name_latex} = {breakable(part.latex)} \\approx {part.decimal_latex}"
         else:
-            shown = f"{part.name_latex} = {part.latex}"
+            shown = f"{part.name_latex} = {breakable(part.latex)}"
         blocks.append(
             {
                 "latex": Markdown(shown),
                 "long": long,
-                "exact": Markdown(f"{part.name_latex} = {part.latex}"),
+                "exact": Markdown(f"{part.name_latex} = {breakable(part.latex)}"),
                 "name": part.key,
             }
         )
+    flush()
     return blocks
+
+
+_TEX_TOKEN = re.compile(
+    r"\\left\s*(?:\\[a-zA-Z]+|\S)|\\right\s*(?:\\[a-zA-Z]+|\S)|\\begin\{[a-zA-Z*]+\}|\\end\{[a-zA-Z*]+\}|\\[a-zA-Z]+|\\.|[{},]"
+)
+#: Display LaTeX shorter than this keeps its tuples' stretchy brackets: it fits a line anyway.
+BREAK_AT = 80
+
+
+def _top_level(tex: str) -> tuple[list[str], bool]:
+    """``tex`` cut at its commas of depth 0, and whether its brackets and braces balance."""
+    depth, pieces, start = 0, [], 0
+    for token in _TEX_TOKEN.finditer(tex):
+        text = token.group(0)
+        if text.startswith(("\\left", "\\begin{")) or text == "{":
+            depth += 1
+        elif text.startswith(("\\right", "\\end{")) or text == "}":
+            depth -= 1
+            if depth < 0:
+                return [tex], False
+        elif text == "," and depth == 0:
+            pieces.append(tex[start : token.start()])
+            start = token.end()
+    pieces.append(tex[start:])
+    return pieces, depth == 0
+
+
+_OUTER = re.compile(r"^\\left\s*([(\[])(?P<inner>.*)\\right\s*([)\]])$", re.DOTALL)
+
+
+def breakable(tex: str, depth: int = 0) -> str:
+    """A long display formula that may wrap at the commas of its outermost tuple or list.
+
+    KaTeX breaks a line only between the top-level pieces of a formula (after relations, binary
+    operators and ``\\allowbreak``); a SymPy tuple ``\\left( a, b \\right)`` is one piece, as wide as
+    all its members. A long one loses its stretchy brackets for fixed large ones, so its members may
+    flow onto the next line, each kept whole.
+
+    >>> print(breakable(r"\\left( " + ", ".join(["x_{%d}" % i for i in range(30)]) + r"\\right)")[:44])
+    \\bigl( x_{0}, \\allowbreak x_{1}, \\allowbreak
+    >>> print(breakable(r"\\left( a, b \\right)"))
+    \\left( a, b \\right)
+    """
+    text = tex.strip()
+    match = _OUTER.match(text)
+    if len(text) <= BREAK_AT or match is None or depth > 1:
+        return tex
+    pieces, balanced = _top_level(match.group("inner"))
+    if not balanced or len(pieces) < 2:
+        return tex
+    opening, closing = match.group(1), text[-1]
+    if "matrix" in text:
+        size = ("\\Biggl", "\\Biggr")
+    elif "\\frac" in text:
+        size = ("\\Bigl", "\\Bigr")
+    else:
+        size = ("\\bigl", "\\bigr")
+    members = [breakable(piece.strip(), depth + 1) for piece in pieces]
+    return f"{size[0]}{opening} " + ", \\allowbreak ".join(members) + f" {size[1]}{closing}"
 
 
 def _relative(here: str, target: str, up_to_root: bool = False) -> str:
