@@ -84,12 +84,16 @@ def _holds(left: Any, right: Any, relation: str) -> bool | None:
     difference = sp.N(left - right, 30)
     if not difference.is_real:
         return None
-    return {
-        "<": difference < 0,
-        ">": difference > 0,
-        "<=": difference <= 0,
-        ">=": difference >= 0,
-    }[relation] and True
+    # A Python bool: SymPy's BooleanFalse is falsy but not `False`, and the search for a
+    # counterexample below asks `is False`.
+    return bool(
+        {
+            "<": difference < 0,
+            ">": difference > 0,
+            "<=": difference <= 0,
+            ">=": difference >= 0,
+        }[relation]
+    )
 
 
 def _point(symbols: list, rng: random.Random) -> dict:
