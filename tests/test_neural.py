@@ -45,8 +45,8 @@ def test_pytorch_conventions_at_zero():
 
 def test_softmax_cross_entropy_gradient_is_p_minus_y():
     d = neural.softmax_cross_entropy_gradient(3)
-    z = sp.Matrix(sp.symbols("z_1:4", real=True))
-    y = sp.Matrix(sp.symbols("y_1:4", real=True))
+    z = sp.Matrix(sp.symbols("z_0:3", real=True))
+    y = sp.Matrix(sp.symbols("y_0:3", real=True))
     assert d.result == neural.softmax(z) - y
     logits = np.array([0.3, -1.2, 2.0])
     target = np.array([0.0, 0.0, 1.0])
@@ -163,10 +163,10 @@ def test_linear_layers_collapse():
     [
         (lambda: neural.one_hot(3, 3), "outside 0..2"),
         (lambda: neural.one_hot(-1, 3), "non-negative"),
-        (lambda: neural.one_hot(0, 0), "positive integer"),
+        (lambda: neural.one_hot(0, 0), "from 1 to"),
         (lambda: neural.derivative("sigmoid", x), "callable"),
         (lambda: neural.mse(sp.Matrix([1, 2]), sp.Matrix([1])), "same shape"),
-        (lambda: neural.softmax_cross_entropy_gradient(0), "positive integer"),
+        (lambda: neural.softmax_cross_entropy_gradient(0), "from 1 to"),
         (lambda: neural.gradient_descent(x**2, [x], -1, [0], 3), "positive"),
         (lambda: neural.gradient_descent(x**2, [x], 1, [0, 1], 3), "one value"),
         (
@@ -175,7 +175,7 @@ def test_linear_layers_collapse():
             ),
             "columns",
         ),
-        (lambda: neural.vanishing_gradient(neural.sigmoid, 0), "positive integer"),
+        (lambda: neural.vanishing_gradient(neural.sigmoid, 0), "from 1 to"),
     ],
     ids=[
         "index-high",

@@ -84,7 +84,8 @@ def _holds(left: Any, right: Any, relation: str) -> bool | None:
     difference = sp.N(left - right, 30)
     if not difference.is_real:
         return None
-    # SymPy answers with its own true/false objects; callers test `is False`, so return Python's.
+    # A Python bool: SymPy's BooleanFalse is falsy but not `False`, and the search for a
+    # counterexample below asks `is False`.
     return bool(
         {
             "<": difference < 0,
