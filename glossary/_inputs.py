@@ -44,6 +44,13 @@ def refuse_text(value: Any, name: str, depth: int = 0) -> None:
             refuse_text(item, f"{name}[{key!r}]", depth + 1)
 
 
+def listed(value: Any) -> Any:
+    """A NumPy array as the nested list it holds (so that it passes where a list does); else unchanged."""
+    if hasattr(value, "tolist") and getattr(value, "ndim", 0) >= 1 and not isinstance(value, sp.MatrixBase):
+        return value.tolist()
+    return value
+
+
 def expression(value: Any, name: str) -> sp.Expr:
     """A SymPy expression from an expression or a Python or NumPy number."""
     refuse_text(value, name)

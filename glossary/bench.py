@@ -163,6 +163,16 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
         entry.write_text(original, encoding="utf-8")
         timed(build)
         serve_latency = _serve_edit_latency(project, entry, environment)
+        import statistics
+
+        built = project / "site"
+        terms = [
+            built / prefix / loaded.entry.category / loaded.entry.id / "index.html"
+            for loaded in SiteBuild(project / "entries", project / "templates", Limits()).entries().values()
+            for prefix in ("", "en")
+        ]
+        weights = page_weights(built, terms)
+        index_seconds = term_index_seconds(project)
         nav = SiteBuild(project / "entries", project / "templates", Limits(), cache_dir=cache).navigation()
         floor_config = _floor_config(project, nav)
         floor = min(
@@ -188,7 +198,53 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
         "edit-formula": min(formula_edits),
         "floor": floor,
         "serve": serve_latency,
+        "weight_median": statistics.median(w for w, _ in weights),
+        "weight_max": max(w for w, _ in weights),
+        "weight_gzip_median": statistics.median(g for _, g in weights),
+        "weight_gzip_max": max(g for _, g in weights),
+        "index": index_seconds,
     }
+
+
+_ASSET = __import__("re").compile(r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"')
+
+
+def page_weights(site: Path, term_pages: list[Path]) -> list[tuple[int, int]]:
+    """(bytes, gzip bytes) each term page costs a first visit: its HTML and the stylesheets, scripts and
+    images it names (fonts are left out: a browser fetches only the glyphs a page shows)."""
+    import gzip
+    import urllib.parse
+
+    weights = []
+    for page in term_pages:
+        files = [page]
+        html = page.read_text(encoding="utf-8")
+        for reference in _ASSET.findall(html):
+            if reference.startswith(("http:", "https:", "//", "data:")):
+                continue
+            target = (page.parent / urllib.parse.urlsplit(reference).path).resolve()
+            if target.is_file():
+                files.append(target)
+        raw = sum(f.stat().st_size for f in files)
+        packed = sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
+        weights.append((raw, packed))
+    return weights
+
+
+def term_index_seconds(project: Path, runs: int = 5) -> float:
+    """Best time to build the search box's term index from the loaded entries, as every build does."""
+    from .build import SiteBuild
+    from .limits import Limits
+    from .render import Renderer
+
+    site = SiteBuild(project / "entries", project / "templates", Limits(), cache_dir=project / "derived-cache")
+    results = site.results()
+    renderer = Renderer(project / "templates")
+    best = float("inf")
+    for _ in range(runs):
+        site.term_index(results, renderer)
+        best = min(best, site.last_index_seconds)
+    return best
 
 
 def _serve_edit_latency(project: Path, entry: Path, environment: dict[str, str]) -> float:
@@ -270,6 +326,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, label in labels.items():
         print(f"site build, {label:26} {timings[name]:7.2f} s  ({timings[name] / floor:.2f} × floor)")
     print(f"mkdocs serve: an entry whose formula was edited is served re-derived {timings['serve']:.2f} s after saving")
+    print(
+        f"term pages, first visit: median {timings['weight_median'] / 1024:.0f} KiB "
+        f"({timings['weight_gzip_median'] / 1024:.0f} KiB gzip), largest {timings['weight_max'] / 1024:.0f} KiB "
+        f"({timings['weight_gzip_max'] / 1024:.0f} KiB gzip); fonts not counted"
+    )
+    print(
+        f"search term index: {timings['index'] * 1000:.1f} ms per build "
+        f"({timings['index'] / timings['warm'] * 100:.2f}% of a warm build)"
+    )
     print(
         f"bench: cold/floor={timings['cold'] / floor:.2f} warm/floor={timings['warm'] / floor:.2f} "
         f"edit/floor={timings['edit-formula'] / floor:.2f} import/sympy={glossary_import / sympy_import:.2f}"

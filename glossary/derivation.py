@@ -292,11 +292,10 @@ class Derivation:
         mismatch and returns the report otherwise. Runs under the same limits
         as the derivation.
         """
-        ceiling = limits.current().max_points
-        if not isinstance(points, int) or isinstance(points, bool) or not 1 <= points <= ceiling:
-            raise GlossaryError(f"points must be a whole number from 1 to {ceiling} (max_points), got {points!r}")
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise GlossaryError(f"seed must be an integer, got {seed!r}")
+        from . import _inputs
+
+        points = _inputs.whole_number(points, "points", 1, limits.current().max_points)
+        seed = _inputs.whole_number(seed, "seed", -(2**63), 2**63 - 1)
         what = f"{self.helper or 'the derivation'}: verify(points={points})"
         if self.verifier is not None:
             report = limits.run(_checked_verify, self.verifier, points, seed, what=what)

@@ -1026,7 +1026,10 @@ def _vanishing_gradient(activation: Any, depth: Any) -> Derivation:
         base, base_exact = maximum, exact
     bound = base**depth
     if not base_exact:
-        bound = _float(_mpmath_power(base, depth))
+        # A power of a numeric maximum is small, not zero: no cut-off here, only 15 significant digits.
+        import mpmath
+
+        bound = sp.Float(mpmath.nstr(_mpmath_power(base, depth), 15), 15)
 
     g_prime = _applied(latex_name, text_name, t, prime=True)
     word = r"\max" if maximum_peak.attained else r"\sup"

@@ -261,9 +261,13 @@ def _loss_expression(loss: Callable, y: sp.Matrix, outputs: sp.Matrix) -> sp.Exp
     return value
 
 
+class _TooLarge(GlossaryError):
+    """Exact gradients too large to show; a network of numbers is then computed in decimals instead."""
+
+
 def _refuse_if_large(total: int) -> None:
     if total > MAX_EXACT_SIZE:
-        raise GlossaryError(
+        raise _TooLarge(
             f"the exact gradients of this network are expressions of at least {total:,} terms (each layer's "
             f"activation nests the layers below it); backprop keeps gradients exact up to {MAX_EXACT_SIZE:,} terms "
             "in all (about a 2-8-2 sigmoid network): give the weights and inputs as decimals (Python floats or "
@@ -316,7 +320,7 @@ class _Network:
             previous = dict(zip(self.a[i], a_values[-1], strict=True))
             _refuse_if_large(sum(size(e) for e in a_values[-1]))
         if depth > MAX_EXACT_DEPTH and not all(e.is_Number for e in a_values[-1]):
-            raise GlossaryError(
+            raise _TooLarge(
                 f"the exact gradients of a {depth}-layer network nest its activation {depth} times; backprop keeps "
                 f"them exact for up to {MAX_EXACT_DEPTH} layers unless every value is a plain number (ReLU with "
                 "rational weights): give the weights and inputs as decimals (Python floats or sympy.Float) for "
@@ -461,13 +465,34 @@ def backprop(weights: Any, biases: Any, x: Any, y: Any, activation: Any, loss: A
         raise GlossaryError(f"y has {y.rows} entries but the network outputs {Ws[-1].rows}")
     t = sp.Symbol("t", real=True)
     prime = derivative(activation, t).result
-    net = _Network(Ws, bs, x, y, activation, prime, t, loss)
     free = set().union(*(m.free_symbols for m in [*Ws, *bs, x, y]))
+    in_decimals = False
+    try:
+        net = _Network(Ws, bs, x, y, activation, prime, t, loss)
+    except _TooLarge:
+        if free:
+            raise
+        # A network of numbers whose exact gradients would not fit on a page: the same computation in
+        # 30-digit decimals, said so in the steps, instead of a refusal.
+        Ws, bs = [_decimals(W) for W in Ws], [_decimals(b) for b in bs]
+        x, y = _decimals(x), _decimals(y)
+        net = _Network(Ws, bs, x, y, activation, prime, t, loss)
+        in_decimals = True
     deltas = [_tidy(d) for d in net.delta_values] if free else net.delta_values
     weight_gradients = [_tidy(w) for w in net.weight_values] if free else net.weight_values
     grads = list(zip(weight_gradients, deltas, strict=True))
 
     steps = _general_steps()
+    if in_decimals:
+        steps.append(
+            Step(
+                f"정확한 기울기는 항이 {MAX_EXACT_SIZE:,}개를 넘는 식이 되므로, "
+                "가중치와 입력을 30자리 소수로 바꿔 계산한다",
+                f"the exact gradients would be expressions of more than {MAX_EXACT_SIZE:,} terms, so the weights and "
+                "inputs are taken as 30-digit decimals",
+                sp.Integer(MAX_EXACT_SIZE),
+            )
+        )
     _, g_latex = _activation_name(activation)
     g_of_t = sp.Function("g", real=True)(t)
     named = f" = {g_latex}" if g_latex != "g" else ""
@@ -492,6 +517,10 @@ def backprop(weights: Any, biases: Any, x: Any, y: Any, activation: Any, loss: A
     for layer, delta in enumerate(deltas, 1):
         parts.append(Part(f"delta_{layer}", rf"\delta^{{({layer})}}", f"δ⁽{_sup(layer)}⁾", _scalar_or_matrix(delta)))
     return Derivation(grads, steps, verify, parts=parts)
+
+
+def _decimals(matrix: sp.Matrix) -> sp.Matrix:
+    return matrix.applyfunc(lambda e: sp.Float(e, 30))
 
 
 def _tidy(matrix: sp.Matrix) -> sp.Matrix:

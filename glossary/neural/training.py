@@ -121,6 +121,7 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
     lr = _inputs.expression(lr, "lr")
     count = _inputs.whole_number(steps, "steps", 0, MAX_STEPS)
     _inputs.refuse_text(start, "start")
+    start = _inputs.listed(start)
     if isinstance(start, (str, bytes)) or not isinstance(start, Sequence) or len(start) != len(params):
         raise GlossaryError(f"start must list one value for each of {params}, got {start!r}")
     start = tuple(_inputs.expression(v, f"start[{i}]") for i, v in enumerate(start))
@@ -370,6 +371,7 @@ MAX_SAMPLES = 2_000
 
 def _examples(examples: Any, variables: list[sp.Symbol], name: str = "examples") -> list[tuple[sp.Expr, ...]]:
     _inputs.refuse_text(examples, name)
+    examples = _inputs.listed(examples)
     if isinstance(examples, (str, bytes)) or not isinstance(examples, Sequence) or not examples:
         raise GlossaryError(f"{name} must be a non-empty list of value tuples, got {examples!r}")
     if len(examples) > MAX_SAMPLES:
@@ -533,6 +535,7 @@ def minibatch_gradient(loss: Any, params: Any, variables: Any, examples: Any, ba
     N = len(rows)
     size = _inputs.whole_number(batch_size, "batch_size", 1, N)
     _inputs.refuse_text(at, "at")
+    at = _inputs.listed(at)
     if isinstance(at, (str, bytes)) or not isinstance(at, Sequence) or len(at) != len(params):
         raise GlossaryError(f"at must give one value for each of {params}, got {at!r}")
     point = {p: _exact(_inputs.expression(v, f"at[{i}]")) for i, (p, v) in enumerate(zip(params, at, strict=True))}

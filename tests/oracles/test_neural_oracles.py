@@ -251,8 +251,11 @@ def test_softmax_cross_entropy_gradient_matches_finite_differences(k, data):
 
             h = 1e-6
             numeric = np.array([(loss(z + h * e) - loss(z - h * e)) / (2 * h) for e in np.eye(k)])
-            values = {s: sp.Float(z[int("".join(ch for ch in s.name if ch.isdigit())) - 1], 30) for s in logits}
-            values.update({s: int(y[int("".join(ch for ch in s.name if ch.isdigit())) - 1]) for s in targets})
+            # Symbols may be numbered from 0 or from 1: the smallest number present is the first entry.
+            number = lambda s: int("".join(ch for ch in s.name if ch.isdigit()))  # noqa: E731
+            base = min(number(s) for s in [*logits, *targets])
+            values = {s: sp.Float(z[number(s) - base], 30) for s in logits}
+            values.update({s: int(y[number(s) - base]) for s in targets})
             for j in range(k):
                 got = result[j].subs(values)
                 assert_close(got, numeric[j], 1e-6, f"∂L/∂z_{j + 1} at z={z}, y={y} (finite differences)")
