@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_project, mkdocs_build
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossary.content.catalog import load_entries
 from glossary.render import capitalise
@@ -296,3 +298,33 @@ def test_named_parts_show_as_one_aligned_block_with_decimals():
         "\\begin{aligned} \\lambda_{1} &= \\frac{334}{45} \\approx 7.42 \\\\ \\lambda_{2} &= 3 \\end{aligned}"
     )
     assert long["name"] == "poly" and long["latex"].startswith("p(x) = ")
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(-9, 9), st.integers(1, 9)), min_size=2, max_size=4))
+def test_named_subexpressions_give_each_long_value_back(fractions):
+    """A folded exact value is written with shared names u₁, u₂, …: each is defined before it is used,
+    and substituting the definitions back gives the value (checked at 30 digits)."""
+    import sympy as sp
+
+    from glossary.content.records import named_subexpressions, shared_subexpressions
+
+    layer = [sp.tanh(sp.Rational(p, q)) for p, q in fractions]
+    hidden = sp.tanh(sum((k + 1) * a for k, a in enumerate(layer)) / 3)
+    values = [
+        sp.Matrix([[(1 - hidden**2) * layer[0], hidden * layer[-1]], [1 - layer[0] ** 2, hidden]]),
+        (1 - hidden**2) * (hidden - 1),
+        "not SymPy",
+    ]
+    found = shared_subexpressions(values)
+    assert set(found) == {0, 1} and set(named_subexpressions(values)) == {0, 1}
+    for index, (definitions, written) in found.items():
+        defined = set()
+        for symbol, expression in definitions:
+            assert expression.free_symbols <= defined, (symbol, expression)
+            defined.add(symbol)
+        back = written
+        for symbol, expression in reversed(definitions):
+            back = back.subs(symbol, expression)
+        difference = sp.Matrix([back]) - sp.Matrix([values[index]])
+        assert all(abs(sp.N(entry, 30)) < sp.Float("1e-25") for entry in difference)

@@ -19,6 +19,11 @@ __all__ = ["ClaimRecord", "FormulaRecord", "PartRecord", "ReportRecord", "StepRe
 
 FORMAT = 2
 _LONG = 400_000  # characters: a long exact result is still text of bounded size
+#: A named part whose exact LaTeX is longer than this (about a line of the text column) is shown
+#: by its decimals; its exact value is folded, written with its repeated subexpressions named.
+LONG_LATEX = 500
+#: How long naming the subexpressions of one formula's long parts may take (it is optional).
+_NAMING_SECONDS = 5.0
 
 
 class _Record(BaseModel):
@@ -55,6 +60,9 @@ class PartRecord(_Record):
     decimal_latex: StrictStr | None = Field(default=None, max_length=_LONG)
     text: StrictStr = Text
     decimal: StrictStr | None = Field(default=None, max_length=_LONG)
+    #: The exact value of a long part as aligned lines: the subexpressions it repeats, named
+    #: u₁, u₂, … one per line, then the part written with them. None for a short part.
+    exact_latex: StrictStr | None = Field(default=None, max_length=_LONG)
 
 
 class ReportRecord(_Record):
@@ -105,26 +113,93 @@ class ClaimRecord(_Record):
     left_latex: StrictStr = Text
     right_latex: StrictStr = Text
     point: dict[StrictStr, StrictStr] = Field(default={}, max_length=40)
-    left_value: StrictStr = Text
-    right_value: StrictStr = Text
+    #: Each side's value with its relation, as LaTeX: ``= exact ≈ decimal``, or ``≈ decimal`` alone.
+    left_value: StrictStr = Field(max_length=_LONG, pattern=r"^(= |\\approx )")
+    right_value: StrictStr = Field(max_length=_LONG, pattern=r"^(= |\\approx )")
     symbolic: StrictBool = False
 
 
 # -- made from a live derivation (SymPy available) -----------------------------------------------
 
 
-def _part_record(part: Any) -> dict[str, Any]:
+def _part_records(parts: Any) -> list[dict[str, Any]]:
     from ..derivation import _plain, decimal_latex, decimal_text, to_latex
+    from ..limits import attempt
 
-    return {
-        "key": part.key,
-        "name_latex": part.latex_name,
-        "name_text": part.text_name,
-        "latex": to_latex(part.value),
-        "decimal_latex": decimal_latex(part.value),
-        "text": _plain(part.value),
-        "decimal": decimal_text(part.value),
-    }
+    records = [
+        {
+            "key": part.key,
+            "name_latex": part.latex_name,
+            "name_text": part.text_name,
+            "latex": to_latex(part.value),
+            "decimal_latex": decimal_latex(part.value),
+            "text": _plain(part.value),
+            "decimal": decimal_text(part.value),
+        }
+        for part in parts
+    ]
+    long = [(part, record) for part, record in zip(parts, records, strict=True) if len(record["latex"]) > LONG_LATEX]
+    if long:
+        named = attempt(named_subexpressions, [part.value for part, _ in long], seconds=_NAMING_SECONDS) or {}
+        for index, (part, record) in enumerate(long):
+            if index in named:
+                record["exact_latex"] = named[index].replace("@NAME@", part.latex_name)
+    return records
+
+
+def named_subexpressions(values: list[Any]) -> dict[int, str]:
+    r"""Long exact values written with the subexpressions they repeat named, one aligned line each.
+
+    The names are shared by all the values (one formula's parts), so u₁ means the same number in
+    every fold of a page. ``@NAME@`` stands for the part's own name on the last line. Values that
+    are not SymPy expressions or matrices are left out.
+
+    >>> import sympy as sp
+    >>> t = sp.tanh(sp.Rational(3, 4))
+    >>> folded = named_subexpressions([sp.Matrix([[1 - t**2, t * (1 - t**2)]])])[0]
+    >>> print(folded.replace(" \\\\ ", "\n"))
+    \begin{aligned} u_{1} &= \tanh{\left(\frac{3}{4} \right)}
+    u_{2} &= 1 - u_{1}^{2}
+    @NAME@ &= \left[\begin{matrix}u_{2} & u_{1} u_{2}\end{matrix}\right] \end{aligned}
+    """
+    import sympy as sp
+
+    shown = {}
+    for index, (definitions, value) in shared_subexpressions(values).items():
+        lines = [f"{sp.latex(symbol)} &= {sp.latex(expression)}" for symbol, expression in definitions]
+        lines.append(f"@NAME@ &= {sp.latex(value)}")
+        shown[index] = "\\begin{aligned} " + " \\\\ ".join(lines) + " \\end{aligned}"
+    return shown
+
+
+def shared_subexpressions(values: list[Any]) -> dict[int, tuple[list[tuple[Any, Any]], Any]]:
+    """For each SymPy value (by index): the definitions it needs, in order, and the value written
+    with their names. Substituting the definitions back, last first, gives the value again."""
+    import itertools
+
+    import sympy as sp
+
+    chosen = {i: v for i, v in enumerate(values) if isinstance(v, (sp.Basic, sp.MatrixBase))}
+    if not chosen:
+        return {}
+    taken = {str(s) for v in chosen.values() for s in v.free_symbols}
+    letter = next((c for c in "uvqr" if not any(name.startswith(c) for name in taken)), None)
+    if letter is None:
+        return {}
+    names = (sp.Symbol(f"{letter}{k}") for k in itertools.count(1))
+    replacements, reduced = sp.cse(list(chosen.values()), symbols=names)
+    definitions = dict(replacements)
+    found = {}
+    for index, value in zip(chosen, reduced, strict=True):
+        needed: set = set()
+        pending = [s for s in value.free_symbols if s in definitions]
+        while pending:
+            symbol = pending.pop()
+            if symbol not in needed:
+                needed.add(symbol)
+                pending.extend(s for s in definitions[symbol].free_symbols if s in definitions)
+        found[index] = ([(s, e) for s, e in replacements if s in needed], value)
+    return found
 
 
 def short_latex(value: Any) -> str:
@@ -146,7 +221,7 @@ def formula_record(
         helper=derivation.helper,
         result_latex=short_latex(derivation.result),
         result_text=str(derivation.result),
-        parts=[_part_record(p) for p in derivation.parts],
+        parts=_part_records(derivation.parts),
         steps=[{"ko": s.ko, "en": s.en, "latex": s.latex} for s in derivation.steps],
         report={**report.as_dict(), "helper": derivation.helper},
         example=example,

@@ -25,7 +25,7 @@ import yaml
 
 from ..content.catalog import EntryResult
 from ..content.prose import Markdown, Reference, TermLinker, escape_text, render_plain, render_prose
-from ..content.records import FormulaRecord
+from ..content.records import LONG_LATEX, FormulaRecord
 from ..content.registry import HELPERS
 from ..content.schema import CATEGORIES
 from ..errors import EntryError, GlossaryError
@@ -36,8 +36,6 @@ from .search import link_targets, notation_rows
 __all__ = ["LANGUAGES", "EntryResult", "Renderer", "capitalise", "relations", "term_path"]
 
 LANGUAGES = ("ko", "en")
-#: Display formulas longer than this (in LaTeX characters) show their decimals, the exact value folded.
-LONG_LATEX = 900
 
 
 def term_path(category: str, term_id: str) -> str:
@@ -420,7 +418,8 @@ def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
 
     Short parts share one aligned block, a row each, ``λ₁ = 334/45 ≈ 7.42``: the decimal stands beside
     every exact value that is not an integer. A longer part gets a display line of its own that can
-    wrap; a part whose exact LaTeX is very long shows its decimal value, the exact value folded.
+    wrap; a part whose exact LaTeX is very long shows its decimal value, the exact value folded
+    and written with its repeated subexpressions named (u₁ = tanh(3/4), …).
     """
     if not record.parts:
         # Nothing shorter to show in its place: the result itself, never folded behind a copy of itself.
@@ -456,7 +455,7 @@ def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
             {
                 "latex": Markdown(shown),
                 "long": long,
-                "exact": Markdown(f"{part.name_latex} = {breakable(part.latex)}"),
+                "exact": Markdown(part.exact_latex or f"{part.name_latex} = {breakable(part.latex)}"),
                 "name": part.key,
             }
         )
