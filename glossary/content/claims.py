@@ -17,6 +17,9 @@ from typing import Any
 from ..errors import EntryError, GlossaryError
 from .prose import Reference
 
+#: A claim's side whose exact value is longer than this (in LaTeX) shows only its decimal.
+CLAIM_EXACT_LATEX = 160
+
 __all__ = ["check_references", "evaluate_misconceptions"]
 
 _REFERENCE = re.compile(r"\{\{\s*([a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?\s*\}\}")
@@ -114,7 +117,16 @@ def _point(symbols: list, rng: random.Random) -> dict:
 def _evaluate(misconception, symbols, derivations, field: str, path) -> dict[str, Any]:
     import sympy as sp
 
-    from ..derivation import value_latex
+    from ..derivation import decimal_latex, value_latex
+
+    def shown(value: Any) -> str:
+        """The value after its side: ``= exact ≈ decimal``, or only ``≈ decimal`` when the exact
+        value is too long to read in a box on a phone."""
+        exact = value_latex(value)
+        approximation = decimal_latex(value)
+        if approximation and len(exact) > CLAIM_EXACT_LATEX:
+            return f"\\approx {approximation}"
+        return f"= {exact}"
 
     check = misconception.check
     left, left_latex = _parse_side(check.left, symbols, derivations, f"{field}.check.left", path)
@@ -134,7 +146,7 @@ def _evaluate(misconception, symbols, derivations, field: str, path) -> dict[str
                 f"{field}.check",
                 f"the engine finds this claim true ({left} {check.relation} {right}): a misconception must be false",
             )
-        return record | {"left_value": value_latex(sp.nsimplify(left)), "right_value": value_latex(right)}
+        return record | {"left_value": shown(sp.nsimplify(left)), "right_value": shown(right)}
     if check.relation == "=" and _holds(left, right, "="):
         raise EntryError(
             path, f"{field}.check", "the engine finds the two sides equal everywhere: a misconception must be false"
@@ -149,8 +161,8 @@ def _evaluate(misconception, symbols, derivations, field: str, path) -> dict[str
         if outcome is False:
             return record | {
                 "point": {sp.latex(s): sp.latex(v) for s, v in point.items()},
-                "left_value": value_latex(sp.nsimplify(a) if a.is_Rational else a),
-                "right_value": value_latex(b),
+                "left_value": shown(sp.nsimplify(a) if a.is_Rational else a),
+                "right_value": shown(b),
             }
     raise EntryError(
         path,
