@@ -164,6 +164,15 @@ def _function_name(f: sp.Expr, first: sp.Symbol) -> Notation:
     return Notation(rf"f\left({latex}\right)", f"f({text})")
 
 
+class _Partial(sp.Derivative):
+    """∂/∂x of one term of a function of several variables, printed with ∂ even when the term itself
+    holds x alone (SymPy would print d/dx there)."""
+
+    def _latex(self, printer: Any) -> str:
+        text = printer._print_Derivative(self)
+        return text.replace(r"\frac{d}{d ", r"\frac{\partial}{\partial ", 1)
+
+
 def _one_partial(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[Step], Notation]:
     others = sorted(f.free_symbols - {x}, key=sp.default_sort_key)
     name = _leibniz(sp.Symbol("f"), x, partial=bool(others))
@@ -178,7 +187,7 @@ def _one_partial(f: sp.Expr, x: sp.Symbol) -> tuple[sp.Expr, list[Step], Notatio
                 f"합의 미분은 미분의 합: 각 항을 {_math(x)}에 대해 미분한다{held_ko}",
                 f"the derivative of a sum is the sum of the derivatives: differentiate each term with respect to "
                 f"{_math(x)}{held_en}",
-                sp.Add(*(sp.Derivative(t, x) for t in terms)),
+                sp.Add(*((_Partial if others else sp.Derivative)(t, x) for t in terms)),
             )
         )
         steps.append(

@@ -824,7 +824,7 @@ def _overfitting(derivation: Any, arguments: dict[str, Any], lang: str):
 
 
 def _gradient_depth(derivation: Any, arguments: dict[str, Any], lang: str):
-    """The bound (max g′)ᴸ on the gradient factor for L = 1 … depth, from the derived maximum, with the
+    """The bound (max g′)ⁿ on the gradient factor for n = 1 … depth, from the derived maximum, with the
     derived bound at the formula's depth marked."""
     import sympy as sp
 
@@ -834,12 +834,12 @@ def _gradient_depth(derivation: Any, arguments: dict[str, Any], lang: str):
     depths = list(range(1, depth + 1))
     values = [_float(sp.sympify(maximum) ** d) for d in depths]
     figure, axes = _new_figure(3.8)
-    handles = axes.plot(depths, values, "o-", ms=5, color=COLORS[0], label=rf"$(\max\ {tex}')^L = ({_tex(maximum)})^L$")
+    handles = axes.plot(depths, values, "o-", ms=5, color=COLORS[0], label=rf"$(\max\ {tex}')^n = ({_tex(maximum)})^n$")
     axes.plot([depth], [_float(bound)], "o", ms=10, color=COLORS[1], zorder=5)
     if min(values) > 0 and max(values) / min(values) > 20:
         axes.set_yscale("log")
     axes.set_xticks(depths)
-    axes.set_xlabel(_say(lang, "깊이(층 수) L", "depth (layers) $L$"))
+    axes.set_xlabel(_say(lang, "깊이(층 수) n", "depth (layers) $n$"))
     axes.set_ylabel(_say(lang, "기울기 배율의 상한", "bound on the gradient factor"))
     _legend(figure, handles, columns=1)
     _note(

@@ -1543,13 +1543,19 @@ def mle(density: Any, x: Any, params: Any) -> Derivation:
             sigma2 = p**2 if kind == "deviation" else p
             expected = _biased_expectation(n, sigma2)
             sigma2_latex = sp.latex(sigma2)
-            root = r"\hat{\sigma} = \sqrt{\hat{\sigma}^{2}}" if kind == "deviation" else r"\hat{\sigma}^{2}"
+            if kind == "deviation":
+                root_ko, root_en = (
+                    r"$\hat{\sigma} = \sqrt{\hat{\sigma}^{2}}$에서 ",
+                    r"$\hat{\sigma} = \sqrt{\hat{\sigma}^{2}}$, and ",
+                )
+            else:
+                root_ko, root_en = "", ""
             extra.append(
                 Step(
-                    rf"${root}$에서 $\hat{{\sigma}}^{{2}} = \frac{{1}}{{n}}\sum_{{i}} (x_{{i}} - \bar{{x}})^{{2}}$은 "
+                    rf"{root_ko}$\hat{{\sigma}}^{{2}} = \frac{{1}}{{n}}\sum_{{i}} (x_{{i}} - \bar{{x}})^{{2}}$은 "
                     rf"$n - 1$이 아닌 $n$으로 나누므로 편향 추정량이다: $\mathbb{{E}}[\hat{{\sigma}}^{{2}}] = "
                     rf"\frac{{n-1}}{{n}}{sigma2_latex}$. $n - 1$로 나누면 편향이 없어진다",
-                    rf"${root}$, and $\hat{{\sigma}}^{{2}} = \frac{{1}}{{n}}\sum_{{i}} (x_{{i}} - \bar{{x}})^{{2}}$ "
+                    rf"{root_en}$\hat{{\sigma}}^{{2}} = \frac{{1}}{{n}}\sum_{{i}} (x_{{i}} - \bar{{x}})^{{2}}$ "
                     rf"divides by $n$, not $n - 1$, so it is biased: $\mathbb{{E}}[\hat{{\sigma}}^{{2}}] = "
                     rf"\frac{{n-1}}{{n}}{sigma2_latex}$. Dividing by $n - 1$ removes the bias",
                     sp.Eq(_shown("E[σ̂²]", r"\mathbb{E}[\hat{\sigma}^{2}]"), expected),
@@ -2437,9 +2443,9 @@ def _moment_summary_step(X: Any, found: _Moments) -> Step:
     e_x, _, var_x = _mean_names(X)
     latex, _ = _rv_names(X)
     return Step(
-        rf"한 관측의 기댓값과 분산(`probability.moments`로 유도): "
+        rf"한 관측의 기댓값과 분산(이 분포의 적률에서 유도): "
         rf"$\mathbb{{E}}[{latex}]$, $\operatorname{{Var}}[{latex}]$",
-        rf"the mean and variance of one observation (derived by `probability.moments`): "
+        rf"the mean and variance of one observation (derived from the distribution's moments): "
         rf"$\mathbb{{E}}[{latex}]$, $\operatorname{{Var}}[{latex}]$",
         (sp.Eq(e_x, found.mean), sp.Eq(var_x, found.variance)),
     )

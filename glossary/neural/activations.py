@@ -381,7 +381,11 @@ def _derivative(activation: Any, x: Any) -> Derivation:
             )
         )
     value = shown.subs(t, x) if shown is not None else result
-    parts = [Part("derivative", rf"{latex_name}'\left({sp.latex(x)}\right)", f"{text_name}′({x})", value)]
+    name_latex, name_text = rf"{latex_name}'\left({sp.latex(x)}\right)", f"{text_name}′({x})"
+    if activation is step and isinstance(x, sp.Symbol):
+        # The jump has no derivative: the result holds away from it, and its name says so.
+        name_latex, name_text = rf"{name_latex}\ \left({sp.latex(x)} \neq 0\right)", f"{name_text} ({x} ≠ 0)"
+    parts = [Part("derivative", name_latex, name_text, value)]
     verify = _checked(derivative_verifier([(y, simplest, t)]), [y], "the activation")
     return Derivation(result, steps, verify, parts=parts)
 
@@ -1202,14 +1206,26 @@ def _saturation_step(prime: sp.Expr, t: sp.Symbol, maximum: float, latex_name: s
             shown.append((at, value, number))
         else:
             shown.append((at, sp.Float(f"{number:.3g}", 3), number))
-    if min(abs(number) for _, _, number in shown) > maximum / 10:
-        return None
-    return Step(
-        "실제로는 포화가 더 큰 원인이다: 활성화 함수가 평평해지는(포화되는) 곳에서는 도함수가 최댓값보다 훨씬 작다",
-        "in practice saturation matters more: where the activation flattens out (saturates), the derivative is "
-        "far below its maximum",
-        tuple(Equation(_applied(latex_name, text_name, at, prime=True), v) for at, v, _ in shown),
-    )
+    small = [abs(number) <= maximum / 10 for _, _, number in shown]
+    values = tuple(Equation(_applied(latex_name, text_name, at, prime=True), v) for at, v, _ in shown)
+    if all(small):
+        return Step(
+            "실제로는 포화가 더 큰 원인이다: 활성화 함수가 양쪽 끝에서 평평해지는(포화되는) 곳에서는 도함수가 "
+            "최댓값보다 훨씬 작다",
+            "in practice saturation matters more: where the activation flattens out (saturates) at both ends, the "
+            "derivative is far below its maximum",
+            values,
+        )
+    if any(small):
+        # ReLU-like: flat on one side only. That is not saturation; a unit stuck there passes nothing back.
+        return Step(
+            "한쪽에서만 도함수가 0이거나 0에 가깝다: 입력이 늘 그쪽에 머무는 뉴런은 기울기를 거의 전하지 못한다"
+            "(ReLU에서는 '죽은 뉴런')",
+            "the derivative is 0 or nearly 0 on one side only: a unit whose input always stays there passes "
+            "almost no gradient back (a 'dead' unit, for ReLU)",
+            values,
+        )
+    return None
 
 
 def _slopes(f: Callable[[Any], Any], at: Any) -> tuple[Any, Any]:

@@ -171,11 +171,11 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
         ),
         Step(
             rf"갱신 규칙(${theta_latex}$, $\eta$: 학습률): 기울기에 $\eta$를 곱한 만큼 기울기의 반대 방향으로 "
-            "움직인다. 학습률이 충분히 작으면 기울기가 0인 점(정류점, 대개 극솟값)에 다가가고, "
-            "너무 크면 발산할 수 있다",
+            "움직인다. 목적 함수가 매끄럽고 학습률이 충분히 작으면 기울기가 0인 점(정류점, 대개 극솟값)에 "
+            "다가가고, 너무 크면 발산할 수 있다",
             rf"the update rule (${theta_latex}$, $\eta$: the learning rate): a step against the gradient, "
-            r"scaled by $\eta$; with a small enough rate it approaches a point where the gradient is 0 "
-            "(a stationary point, usually a local minimum), with too large a rate it can diverge",
+            r"scaled by $\eta$; on a smooth objective, with a small enough rate it approaches a point where the "
+            "gradient is 0 (a stationary point, usually a local minimum), with too large a rate it can diverge",
             sp.Eq(
                 _Named("θₖ₊₁", r"\theta_{k+1}"),
                 _Named("θₖ − η∇f(θₖ)", r"\theta_{k} - \eta \nabla f(\theta_{k})"),
@@ -226,11 +226,17 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
         shown, decimal = _shown(final)
         ko, en = (" (소수로 나타냄)", ", in decimals") if decimal else ("", "")
         walk.append(Step(f"{count}번 갱신한 뒤{ko}", f"after {count} updates{en}", _named_iterate(count, shown)))
+    first_gradient = [g.xreplace(dict(zip(params, iterates[0], strict=True))) for g in grad]
+    if _near_zero(final_gradient, first_gradient):
+        ko_note = "기울기가 0에 가까우므로 정류점 근처다"
+        en_note = "the gradient is close to 0, so a stationary point is near"
+    else:
+        ko_note = "기울기가 0에 가깝지 않으므로 아직 정류점에 이르지 못했다"
+        en_note = "the gradient is not close to 0, so no stationary point has been reached yet"
     walk.append(
         Step(
-            rf"그때의 목적 함숫값 $f(\theta_{{{count}}})$와 기울기: 기울기가 0에 가까우면 정류점 근처다",
-            rf"the objective $f(\theta_{{{count}}})$ and the gradient there: a gradient near 0 means a stationary "
-            "point is near",
+            rf"그때의 목적 함숫값 $f(\theta_{{{count}}})$와 기울기: {ko_note}",
+            rf"the objective $f(\theta_{{{count}}})$ and the gradient there: {en_note}",
             {
                 _Named(f"f(θ{_sub(count)})", rf"f(\theta_{{{count}}})"): _decimal_if_long(final_value),
                 _Named(f"∇f(θ{_sub(count)})", rf"\nabla f(\theta_{{{count}}})"): _vector_or_scalar(
@@ -252,6 +258,17 @@ def gradient_descent(f: Any, params: Any, lr: Any, start: Any, steps: Any) -> De
     parts.append(Part("final", rf"\theta_{{{count}}}", f"θ{_sub(count)}", _vector_or_scalar(final)))
     parts.append(Part("final_value", rf"f(\theta_{{{count}}})", f"f(θ{_sub(count)})", final_value))
     return Derivation(iterates, walk, verify, parts=parts)
+
+
+def _near_zero(gradient: list[sp.Expr], first: list[sp.Expr]) -> bool:
+    """Whether a numeric gradient has shrunk to at most 1% of the first one's size (or to 10⁻⁹ when
+    the first was already 0); a symbolic gradient never counts as near 0."""
+    try:
+        size = max(abs(float(sp.N(g, 15))) for g in gradient)
+        start = max(abs(float(sp.N(g, 15))) for g in first)
+    except (TypeError, ValueError):
+        return False
+    return size <= max(start * 1e-2, 1e-9)
 
 
 def _named_iterate(k: int, value: Any) -> dict:
@@ -392,10 +409,11 @@ def _exact(value: sp.Expr) -> sp.Expr:
 
 
 def _per_sample(gradients: list[sp.Matrix]) -> sp.Matrix | None:
-    """The per-sample gradients side by side (one column per sample), if few enough to read."""
+    """The per-sample gradients stacked (one row per sample, a column per parameter), if few enough
+    to read; a row each keeps the matrix narrow on a phone."""
     if len(gradients) > 8:
         return None
-    return sp.Matrix.hstack(*gradients)
+    return sp.Matrix.vstack(*(gradient.T for gradient in gradients))
 
 
 def _gradient_parts(
@@ -452,7 +470,7 @@ def batch_gradient(loss: Any, params: Any, variables: Any, examples: Any) -> Der
     side_by_side = _per_sample(per_sample)
     if side_by_side is not None:
         steps.append(
-            Step("샘플별 기울기(열마다 샘플 하나)", "the gradient of each sample (one column each)", side_by_side)
+            Step("샘플별 기울기(행마다 샘플 하나)", "the gradient of each sample (one row each)", side_by_side)
         )
     steps += [
         Step("샘플별 기울기의 평균", "the mean of the per-sample gradients", mean_of_gradients),
@@ -556,9 +574,7 @@ def minibatch_gradient(loss: Any, params: Any, variables: Any, examples: Any, ba
     side_by_side = _per_sample(per_sample)
     steps = []
     if side_by_side is not None:
-        steps.append(
-            Step("샘플별 기울기(열마다 샘플 하나)", "the per-sample gradients (one column each)", side_by_side)
-        )
+        steps.append(Step("샘플별 기울기(행마다 샘플 하나)", "the per-sample gradients (one row each)", side_by_side))
     steps.append(Step("전체 배치 기울기(샘플별 기울기의 평균)", "the full-batch gradient (their mean)", full))
     if batches <= limit:
         means, variances = _enumerate_batches(per_sample, size)
@@ -972,13 +988,7 @@ def polynomial_fit(train: Any, validation: Any, max_degree: Any) -> Derivation:
         if (after - before).is_positive:  # pragma: no cover - least squares over nested models cannot do this
             raise GlossaryError(f"polynomial_fit: training error rose at degree {degree}; this is a bug in the library")
     best = min(rows, key=lambda r: (r[2], r[0]))[0]
-    decimals = sp.Matrix(
-        [
-            [sp.Integer(d) for d, _, _ in rows],
-            [_four_digits(t) for _, t, _ in rows],
-            [_four_digits(v) for _, _, v in rows],
-        ]
-    )
+    decimals = sp.Matrix([[sp.Integer(d), _four_digits(t), _four_digits(v)] for d, t, v in rows])
     steps = [
         Step(
             r"정규방정식 $(X^{\mathsf{T}}X)c = X^{\mathsf{T}}y$로 구한 차수별 최소제곱 다항식(계수는 소수로 나타냄)",
@@ -987,9 +997,10 @@ def polynomial_fit(train: Any, validation: Any, max_degree: Any) -> Derivation:
             sp.Matrix([[_rounded_polynomial(fit, x)] for fit in fits]),
         ),
         Step(
-            "행마다 차수, 학습 오차, 검증 오차(평균 제곱 오차, 소수로 나타냄): 학습 오차는 차수가 오를 때 "
-            "커지지 않고, 검증 오차는 대개 줄다가 다항식이 잡음까지 맞추기 시작하면 다시 커진다",
-            "rows: degree, training error, validation error (mean squared, in decimals); training error never "
+            "한 행에 차수 하나: 열은 차례로 차수, 학습 오차, 검증 오차(평균 제곱 오차, 소수로 나타냄)이다. 학습 오차는 "
+            "차수가 오를 때 커지지 않고, 검증 오차는 대개 줄다가 다항식이 잡음까지 맞추기 시작하면 다시 커진다",
+            "one row per degree, with columns degree, training error, validation error (mean squared, in "
+            "decimals); training error never "
             "rises with the degree, validation error typically falls and then rises again once the polynomial "
             "starts fitting the noise",
             decimals,

@@ -437,7 +437,12 @@ def display_blocks(record: FormulaRecord) -> list[dict[str, Any]]:
             blocks.append({"latex": latex, "long": False, "exact": latex, "name": None})
             rows.clear()
 
+    seen = set()
     for part in record.parts:
+        # A part under two keys (θ₄ also as ``final``, for prose to quote) is shown once.
+        if (part.name_latex, part.latex) in seen:
+            continue
+        seen.add((part.name_latex, part.latex))
         long = len(part.latex) > LONG_LATEX
         width = len(part.name_text) + len(part.text) + len(part.decimal or "")
         if not long and width <= ROW_TEXT and "\\\\" not in part.latex.replace("\\end{matrix}", ""):
