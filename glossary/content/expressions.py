@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 import sympy as sp
 
 from ..errors import GlossaryError
+from .vocabulary import CONSTANT_NAMES, FUNCTION_NAMES
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "ExpressionError", "parse_expression"]
 
@@ -71,6 +72,8 @@ FUNCTIONS: dict[str, Callable[..., sp.Expr]] = {
 }
 
 CONSTANTS: dict[str, sp.Expr] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
+if set(FUNCTIONS) != FUNCTION_NAMES or set(CONSTANTS) != CONSTANT_NAMES:
+    raise ImportError("glossary.content.vocabulary must name exactly the functions and constants defined here")
 
 _ADDITIVE = (ast.Add, ast.Sub)
 _MULTIPLICATIVE = (ast.Mult, ast.Div)

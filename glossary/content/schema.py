@@ -24,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from .expressions import CONSTANTS, FUNCTIONS
 from .prose import ProseError, check_plain, check_prose
+from .vocabulary import CONSTANT_NAMES, FUNCTION_NAMES
 
 __all__ = ["CATEGORIES", "Entry", "Formula", "Misconception", "Notation", "PlotSpec", "Section"]
 
@@ -209,7 +209,7 @@ class Entry(Strict):
         for name, words in symbols.items():
             if keyword.iskeyword(name) or hasattr(builtins, name) or name in _EXAMPLE_NAMES:
                 raise ValueError(f"symbol {name!r}: the name is taken by Python or the page's example; choose another")
-            if name in FUNCTIONS or name in CONSTANTS:
+            if name in FUNCTION_NAMES or name in CONSTANT_NAMES:
                 raise ValueError(f"symbol {name!r}: the name is a function or constant of the expression language")
             if not isinstance(words, str):
                 raise ValueError(f"symbol {name!r}: assumptions must be text such as 'real' or 'positive integer'")
