@@ -439,3 +439,18 @@ def test_every_entry_name_is_linkable_in_its_language():
     for lang in ("ko", "en"):
         targets = {t.entry for t in link_targets(ENTRIES, lang)}
         assert targets == {e.id for e in ENTRIES}
+
+
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("ko", "딥러닝에서 정규화는 보통 배치 정규화처럼 활성값을 맞추는 기법이고, 배치는 그다음에 나옵니다."),
+        ("en", "Batch normalization rescales activations; a batch comes later."),
+    ],
+)
+def test_a_name_inside_another_concept_is_not_a_mention(lang, text):
+    """배치 정규화 (batch normalization) is not the batch: the first real mention after it links."""
+    out = _render(text, _linker(lang, "overfitting"))
+    assert out.count("](batch.md)") == 1
+    first = "배치 정규화" if lang == "ko" else "Batch normalization"
+    assert first + ("처럼" if lang == "ko" else " rescales") in out

@@ -358,17 +358,24 @@ def _name_pattern(name: str) -> str:
     return pattern
 
 
+#: Phrases that hold a term's name but name another concept: matched, so the name inside them is
+#: never taken for a mention, and left as text (배치 정규화 is batch normalization, not a batch).
+NOT_MENTIONS = ("배치 정규화", "batch normalization", "batch normalisation")
+
+
 @functools.lru_cache(maxsize=8)
 def _compile_names(targets: tuple[LinkTarget, ...]) -> tuple[re.Pattern | None, dict[str, LinkTarget]]:
-    """One pattern for every linkable name (longest first) and the target of each folded name."""
+    """One pattern for every linkable name (longest first) and the target of each folded name;
+    the phrases of `NOT_MENTIONS` are in the pattern but have no target."""
     by_name: dict[str, LinkTarget] = {}
     for target in targets:
         for name in target.names:
             if _linkable(name):
                 by_name.setdefault(_fold(name), target)
-    names = sorted({n.strip() for t in targets for n in t.names if _linkable(n)}, key=lambda n: (-len(n), n))
+    names = {n.strip() for t in targets for n in t.names if _linkable(n)}
     if not names:
         return None, by_name
+    names = sorted(names | set(NOT_MENTIONS), key=lambda n: (-len(n), n))
     particles = "|".join(re.escape(p) for p in PARTICLES)
     pattern = re.compile(
         rf"(?<![{_WORD_CHAR}])(?P<name>{'|'.join(_name_pattern(n) for n in names)})"
