@@ -309,15 +309,23 @@ class Derivation:
         return report
 
     # -- display -------------------------------------------------------------------
+    def _shown_parts(self) -> list[Part]:
+        """The parts to show: one kept under two keys (θ₈ also as ``final``) is shown once."""
+        shown: list[Part] = []
+        for part in self.parts:
+            if not any(p.latex_name == part.latex_name and p.value == part.value for p in shown):
+                shown.append(part)
+        return shown
+
     def _repr_latex_(self) -> str:
-        lines = [p.latex_line().replace(" = ", " &= ", 1) for p in self.parts] or [rf"&{self.latex}"]
+        lines = [p.latex_line().replace(" = ", " &= ", 1) for p in self._shown_parts()] or [rf"&{self.latex}"]
         body = r" \\ ".join(lines)
         return rf"$$\begin{{aligned}} {body} \end{{aligned}}$$"
 
     def _repr_markdown_(self) -> str:
         parts = [f"**{self.helper}**", ""]
         if self.parts:
-            parts += [f"- ${p.latex_line()}$" for p in self.parts]
+            parts += [f"- ${p.latex_line()}$" for p in self._shown_parts()]
         else:
             parts.append(f"Result: ${self.latex}$")
         parts += ["", "Steps:", ""]
@@ -328,7 +336,7 @@ class Derivation:
     def __str__(self) -> str:
         lines = [self.helper or "derivation"]
         if self.parts:
-            for part in self.parts:
+            for part in self._shown_parts():
                 head = f"{part.text_name} = "
                 approximation = decimal_text(part.value)
                 if approximation and len(str(part.value)) > _LONG_TEXT:

@@ -56,6 +56,8 @@ def test_gradient_descent_page_example_with_named_parts():
     assert d.part("final").latex_name == r"\theta_{15}"
     assert d.part("final_value").value == d.result[-1][0] ** 2 + 4 * d.result[-1][1] ** 2
     assert {"theta_1", "theta_2", "theta_3"} <= {p.key for p in d.parts}
+    # θ₁₅ is kept under two keys for prose to quote, and shown once.
+    assert str(d).count("θ₁₅ =") == 1 and d._repr_latex_().count(r"\theta_{15} &=") == 1
     # The update rule is written out, never an equation that evaluated itself to False.
     assert all("False" not in s.latex and "True" not in s.latex for s in d.steps)
     rule = d.steps[2]
