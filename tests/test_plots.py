@@ -427,3 +427,25 @@ def test_activation_plot_draws_the_derived_derivative_not_a_copy(derived):
         assert np.allclose(ys[away], np.broadcast_to(expected, xs[away].shape))
         pictures.add(tuple(np.round(ys[::40], 6)))
     assert len(pictures) == 4
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        '<svg onload="alert(1)"></svg>',
+        "<svg><SCRIPT>alert(1)</SCRIPT></svg>",
+        '<svg>\n<a xlink:href="https://example.org">x</a></svg>',
+        '<svg><path d="M0 0" style="fill: url(JavaScript:alert(1))"/></svg>',
+        '<svg\tonClick = "alert(1)"></svg>',
+        '<svg><use href="https://example.org/x.svg#a"/></svg>',
+        "<svg><foreignObject><div>x</div></foreignObject></svg>",
+        '<svg><image href="data:text/html,x"/></svg>',
+        "<html><svg></svg></html>",
+    ],
+)
+def test_an_svg_that_could_run_or_load_something_is_refused(svg):
+    assert not check_svg(svg)
+
+
+def test_a_plain_svg_with_internal_references_passes():
+    assert check_svg('<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#g1"/><path d="M 0 0"/></svg>')
