@@ -33,7 +33,7 @@ from .build.safety import unsafe_html
 from .build.workers import kill_running_children
 from .errors import GlossaryError, Interrupted
 from .limits import Limits
-from .render.katex import Katex
+from .render.katex import Katex, korean_tex
 
 log = get_plugin_logger(__name__)
 
@@ -159,9 +159,15 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     def on_post_page(self, output: str, page, config: MkDocsConfig) -> str:
         output = _HEAD_ALTERNATE.sub("", output)
         lang = _PAGE_LANG.search(output)
-        labels = self._labels(lang.group(1) if lang else "en")
+        language = lang.group(1) if lang else "en"
+        labels = self._labels(language)
         try:
-            return self.katex.page(output, where=page.file.src_uri, decorate=lambda block: _copyable(block, labels))
+            return self.katex.page(
+                output,
+                where=page.file.src_uri,
+                decorate=lambda block: _copyable(block, labels),
+                localise=korean_tex if language == "ko" else None,
+            )
         except GlossaryError as error:
             raise PluginError(f"glossary: {error.show()}") from None
 

@@ -160,3 +160,19 @@ def test_no_english_phrase_inside_the_boxes_of_a_korean_page(korean_texts, built
         for match in ENGLISH_PHRASE.finditer(boxes):
             problems.append(f"{page.relative_to(built_site)}: {match.group(0)!r}")
     assert problems == [], f"{len(problems)} English phrases in Korean boxes:\n" + "\n".join(problems[:80])
+
+
+def test_cases_in_korean_math_carry_no_english_words(built_site):
+    """SymPy writes piecewise results with "for" and "otherwise"; a Korean page shows the condition
+    alone and 그 외 (in the typeset math and in the TeX a reader copies)."""
+    problems = []
+    for page in korean_pages(built_site):
+        if page.relative_to(built_site).as_posix().startswith("api/"):
+            continue
+        for annotation in re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', page.read_text()):
+            if "\\text{otherwise}" in annotation or "\\text{for}" in annotation:
+                problems.append(f"{page.relative_to(built_site)}: {annotation[:80]}")
+    assert problems == [], "\n".join(problems)
+    english = (built_site / "en" / "deep-learning" / "activation-function" / "index.html").read_text()
+    korean = (built_site / "deep-learning" / "activation-function" / "index.html").read_text()
+    assert "\\text{otherwise}" in english and "\\text{그 외}" in korean

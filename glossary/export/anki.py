@@ -31,6 +31,7 @@ from ..content.prose import render_plain
 from ..content.schema import CATEGORIES
 from ..errors import GlossaryError
 from ..render import Renderer, display_blocks, term_path
+from ..render.katex import korean_tex
 from .source import Note, Source, write_atomically
 
 __all__ = ["DECK_IDS", "MODEL_IDS", "DeckReport", "note_guid", "write_deck"]
@@ -184,11 +185,12 @@ class Cards:
         lang = self.source.lang
         caption = _links_as_text(_inline_math(self.source.html(render_plain(formula.caption[lang], math=True))))
         blocks = [block for block in display_blocks(record) if not _unreadable(block)]
+        local = korean_tex if lang == "ko" else str
         if record.parts:
-            items = "".join(f"<li>\\(\\displaystyle {_tex(block['latex'])}\\)</li>" for block in blocks)
+            items = "".join(f"<li>\\(\\displaystyle {_tex(local(block['latex']))}\\)</li>" for block in blocks)
             shown = f'<ul class="parts">{items}</ul>' if items else ""
         else:
-            shown = "".join(f"\\[{_tex(block['latex'])}\\]" for block in blocks)
+            shown = "".join(f"\\[{_tex(local(block['latex']))}\\]" for block in blocks)
         return f'<div class="caption">{caption}</div>{shown}'
 
 

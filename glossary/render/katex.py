@@ -214,8 +214,15 @@ class Katex:
             process.wait()
 
     # -- pages ---------------------------------------------------------------------------------
-    def page(self, output: str, where: str = "", decorate: Callable[[str], str] | None = None) -> str:
-        """The page with every arithmatex formula typeset; ``decorate`` wraps each display formula's HTML."""
+    def page(
+        self,
+        output: str,
+        where: str = "",
+        decorate: Callable[[str], str] | None = None,
+        localise: Callable[[str], str] | None = None,
+    ) -> str:
+        """The page with every arithmatex formula typeset; ``decorate`` wraps each display formula's HTML,
+        ``localise`` rewrites each formula's TeX for the page's language first (`korean_tex`)."""
         if 'class="arithmatex">' not in output:
             return output
         found: list[tuple[int, int, str, bool]] = []  # start, end, TeX, display
@@ -226,7 +233,10 @@ class Katex:
             found.append((match.start(), end + len(_END[match.group(1)]), output[match.end() : end], match[1] == "div"))
         if not found:
             return output
-        rendered = self.render([(normalise(tex), display) for _, _, tex, display in found], where)
+        shown = [(normalise(tex), display) for _, _, tex, display in found]
+        if localise is not None:
+            shown = [(localise(tex), display) for tex, display in shown]
+        rendered = self.render(shown, where)
         pieces: list[str] = []
         last = 0
         for (start, end, _, display), (markup, _) in zip(found, rendered, strict=True):
@@ -243,6 +253,19 @@ class Katex:
     def text(self, tex: str, display: bool, where: str = "") -> str:
         """Readable plain text of a formula (rendered, and cached, like any other)."""
         return self.render([(normalise(tex), display)], where)[0][1]
+
+
+_FOR = re.compile(r"\\text\{for\}\\:\s*")
+
+
+def korean_tex(tex: str) -> str:
+    r"""SymPy's English words in cases, for a Korean page: the condition stands alone, as Korean
+    textbooks write it, and "otherwise" becomes 그 외.
+
+    >>> print(korean_tex(r"\begin{cases} 1 & \text{for}\: x > 0 \\0 & \text{otherwise} \end{cases}"))
+    \begin{cases} 1 & x > 0 \\0 & \text{그 외} \end{cases}
+    """
+    return _FOR.sub("", tex).replace(r"\text{otherwise}", r"\text{그 외}")
 
 
 # -- MathML to plain text -----------------------------------------------------------------------
