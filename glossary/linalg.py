@@ -441,6 +441,15 @@ _DECIMALS_READ = (
 )
 
 
+def _matrix_step(A: sp.Matrix, read: bool) -> Step:
+    """The first step of every matrix helper: the matrix, and how decimals in it were read."""
+    return Step(
+        "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
+        "the matrix $A$" + (_DECIMALS_READ[1] if read else ""),
+        _eq("A", A),
+    )
+
+
 # -- display helpers ----------------------------------------------------------------------------
 
 
@@ -623,11 +632,7 @@ def characteristic_polynomial(A: Any, lam: Any) -> Derivation:
     symbol = sp.latex(lam)
     text = sp.pretty(lam, use_unicode=True)
     steps = [
-        Step(
-            "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
-            "the matrix $A$" + (_DECIMALS_READ[1] if read else ""),
-            _eq("A", work),
-        ),
+        _matrix_step(work, read),
         Step(
             rf"고윳값 방정식 $A\mathbf{{v}} = {symbol}\mathbf{{v}}$를 "
             rf"$(A - {symbol} I)\mathbf{{v}} = \mathbf{{0}}$으로 바꿔 쓴다",
@@ -768,11 +773,7 @@ def _eigen_exact(A: sp.Matrix, read: bool) -> Derivation:
     det_label = r"\det(\lambda I - A)"
     notes = _eigenvalue_notes(numbers, {space.form for space in spaces})
     steps = [
-        Step(
-            "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
-            "the matrix $A$" + (_DECIMALS_READ[1] if read else ""),
-            _eq("A", A),
-        ),
+        _matrix_step(A, read),
         Step(
             r"특성다항식 $\det(\lambda I - A)$. 고윳값은 $\det(\lambda I - A) = 0$의 근이다",
             r"the characteristic polynomial $\det(\lambda I - A)$; the eigenvalues are the roots of "
@@ -1002,7 +1003,7 @@ def _eigen_symbolic(A: sp.Matrix) -> Derivation:
     result = [(value, int(mult), [sp.Matrix(v) for v in vectors]) for value, mult, vectors in triples]
     shown = _LAMBDA if _LAMBDA not in A.free_symbols else sp.Symbol("mu")
     steps = [
-        Step("행렬 $A$", "the matrix $A$", _eq("A", A)),
+        _matrix_step(A, False),
         Step(
             r"특성방정식 $\det(\lambda I - A) = 0$",
             r"the characteristic equation $\det(\lambda I - A) = 0$",
@@ -1246,11 +1247,7 @@ def svd(A: Any) -> Derivation:
     forms = {pair.space.form for pair in pairs}
     croot = "CRootOf" in forms
     steps = [
-        Step(
-            "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
-            "the matrix $A$" + (_DECIMALS_READ[1] if read else ""),
-            _eq("A", A),
-        ),
+        _matrix_step(A, read),
         Step(
             r"$A^{\top}A$를 만든다(대칭, 양의 준정부호)",
             r"form $A^{\top}A$ (symmetric, positive semi-definite)",
@@ -1397,11 +1394,7 @@ def low_rank_approximation(A: Any, rank: Any) -> Derivation:
     name = f"A_{{{kept}}}"
     span = r"\mathbf{v}_{1}" + (rf", \dots, \mathbf{{v}}_{{{kept}}}" if kept > 1 else "")
     steps = [
-        Step(
-            "행렬 $A$" + (_DECIMALS_READ[0] if read else ""),
-            "the matrix $A$" + (_DECIMALS_READ[1] if read else ""),
-            _eq("A", A),
-        ),
+        _matrix_step(A, read),
         _shown(
             r"특잇값 분해 $A = U\Sigma V^{\top}$의 특잇값",
             r"the singular values of the SVD $A = U\Sigma V^{\top}$",

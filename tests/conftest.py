@@ -92,3 +92,10 @@ def built_project(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def built_site(built_project) -> Path:
     return built_project / "site"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # The calls timed by the property tests, written once for the whole session (see tests/timing.py).
+    timing = sys.modules.get("timing")
+    if timing is not None:
+        timing.write_report()

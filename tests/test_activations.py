@@ -9,7 +9,6 @@ call held to a time budget; the named cases of the issue are tested one by one.
 from __future__ import annotations
 
 import functools
-import os
 import time
 
 import mpmath
@@ -19,6 +18,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 from scipy import optimize
+from timing import TIMED_CALLS, budget, timed
 
 import glossary
 from glossary import neural
@@ -27,36 +27,12 @@ x = sp.Symbol("x", real=True)
 t = sp.Symbol("t", real=True)
 
 
-def budget() -> float:
-    """Seconds one call may take: 2 s on an idle machine, stretched when other work shares the cores."""
-    base = float(os.environ.get("GLOSSARY_CALL_BUDGET", "2"))
-    load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return base * max(1.0, load)
-
-
-#: (helper, outcome, seconds) of every timed call: "passed" or "clean error" (a GlossaryError).
-RECORD: list[tuple[str, str, float]] = []
-
-
-def timed(helper: str, call, *args):
-    start = time.monotonic()
-    try:
-        result = call(*args)
-    except glossary.GlossaryError:
-        RECORD.append((helper, "clean error", time.monotonic() - start))
-        raise
-    seconds = time.monotonic() - start
-    RECORD.append((helper, "passed", seconds))
-    assert seconds < budget(), f"{helper} took {seconds:.2f} s"
-    return result
-
-
 def refused_quickly(helper: str, call, *args, match: str):
     start = time.monotonic()
     with pytest.raises(glossary.GlossaryError, match=match):
         call(*args)
     seconds = time.monotonic() - start
-    RECORD.append((helper, "clean error", seconds))
+    TIMED_CALLS.append((helper, "clean error", seconds))
     assert seconds < budget()
 
 
@@ -397,7 +373,7 @@ def test_bad_inputs_to_losses_and_activations_are_glossary_errors(call, message)
     start = time.monotonic()
     with pytest.raises(glossary.GlossaryError, match=message):
         call()
-    RECORD.append(("neural (bad input)", "clean error", time.monotonic() - start))
+    TIMED_CALLS.append(("neural (bad input)", "clean error", time.monotonic() - start))
 
 
 def test_one_hot_encoding_numbers_logits_like_classes():
@@ -442,13 +418,3 @@ def test_loss_parts_have_textbook_names():
     bce = neural.binary_cross_entropy_gradient()
     assert bce.part("gradient").latex_name == r"\frac{\partial L}{\partial z}"
     assert any("natural log" in s.en for s in bce.steps)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_timings():
-    """With GLOSSARY_PROPERTY_REPORT=path, append the timed calls of this module there (for measurements)."""
-    yield
-    target = os.environ.get("GLOSSARY_PROPERTY_REPORT")
-    if target:
-        with open(target, "a", encoding="utf-8") as out:
-            out.writelines(f"{helper}\t{outcome}\t{seconds:.4f}\n" for helper, outcome, seconds in RECORD)

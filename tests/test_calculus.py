@@ -7,7 +7,6 @@ and hold every call to a time budget.
 
 from __future__ import annotations
 
-import os
 import time
 
 import mpmath
@@ -16,6 +15,7 @@ import pytest
 import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
+from timing import TIMED_CALLS, timed
 
 import glossary
 from glossary import calculus
@@ -24,31 +24,6 @@ from glossary.numeric import derivative_verifier
 x, y, z, u, v = sp.symbols("x y z u v")
 
 UNARY = [sp.sin, sp.cos, sp.exp, sp.tanh, lambda e: e**2, lambda e: e**3 + 2 * e, lambda e: 1 / (1 + e**2)]
-
-
-def budget() -> float:
-    """Seconds one call may take: 2 s on an idle machine, stretched when other work shares the cores."""
-    base = float(os.environ.get("GLOSSARY_CALL_BUDGET", "2"))
-    load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return base * max(1.0, load)
-
-
-#: (helper, outcome, seconds) of every timed call: "passed", "clean error" (a GlossaryError).
-RECORD: list[tuple[str, str, float]] = []
-
-
-def timed(helper: str, call, *args):
-    """Run a call, record how long it took and how it ended, and hold it to the budget."""
-    start = time.monotonic()
-    try:
-        result = call(*args)
-    except glossary.GlossaryError:
-        RECORD.append((helper, "clean error", time.monotonic() - start))
-        raise
-    seconds = time.monotonic() - start
-    RECORD.append((helper, "passed", seconds))
-    assert seconds < budget(), f"{helper} took {seconds:.2f} s"
-    return result
 
 
 def central_difference(function, values, variable, h=1e-6):
@@ -305,7 +280,7 @@ def test_bad_input_raises_a_glossary_error_naming_it(call, message):
     start = time.monotonic()
     with pytest.raises(glossary.GlossaryError, match=message):
         call()
-    RECORD.append(("calculus (bad input)", "clean error", time.monotonic() - start))
+    TIMED_CALLS.append(("calculus (bad input)", "clean error", time.monotonic() - start))
 
 
 def test_steps_claiming_equality_are_checked():
@@ -325,13 +300,3 @@ def test_display_in_terminal_and_notebook():
     assert r"\frac{\partial f}{\partial x} = 2 x y" in d._repr_markdown_()
     assert "2 x y" in d.latex
     assert np.isfinite(d.verify(points=10).max_error)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _report_timings():
-    """With GLOSSARY_PROPERTY_REPORT=path, append the timed calls of this module there (for measurements)."""
-    yield
-    target = os.environ.get("GLOSSARY_PROPERTY_REPORT")
-    if target:
-        with open(target, "a", encoding="utf-8") as out:
-            out.writelines(f"{helper}\t{outcome}\t{seconds:.4f}\n" for helper, outcome, seconds in RECORD)

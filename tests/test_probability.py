@@ -29,6 +29,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 from scipy import stats as ss
+from timing import budget as call_budget
 
 import glossary
 from glossary import limits, probability
@@ -39,13 +40,10 @@ mu = sp.Symbol("mu")
 sigma = sp.Symbol("sigma", positive=True)
 x = sp.Symbol("x")
 
-BUDGET = float(os.environ.get("GLOSSARY_PROBABILITY_BUDGET", "2"))
-
 
 def budget() -> float:
-    """The wall-clock seconds a call may take now: the budget times the load per core (at least 1)."""
-    per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
-    return BUDGET * max(1.0, per_core)
+    """The wall-clock seconds a call may take now (``GLOSSARY_PROBABILITY_BUDGET``, 2 s by default)."""
+    return call_budget("GLOSSARY_PROBABILITY_BUDGET")
 
 
 # -- a tally of every helper call the suite makes ------------------------------------------------

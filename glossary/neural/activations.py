@@ -189,26 +189,24 @@ def _applied(latex: str, text: str, at: Any, prime: bool = False) -> Notation:
 def _activation(activation: Any, name: str = "activation") -> Activation:
     if isinstance(activation, (str, bytes)) or not callable(activation):
         raise GlossaryError(f"{name} must be a callable such as neural.sigmoid, got {activation!r}")
-    probe = sp.Symbol("x", real=True)
-    try:
-        value = activation(probe)
-    except GlossaryError:
-        raise
-    except Exception as error:
-        raise GlossaryError(f"{name} {activation!r} failed on a symbol: {type(error).__name__}: {error}") from None
+    value = _call(activation, sp.Symbol("x", real=True), f"{name} {activation!r} failed on a symbol")
     if isinstance(value, (sp.MatrixBase, sp.MatrixExpr)) or not isinstance(value, sp.Expr):
         raise GlossaryError(f"{name} {activation!r} must return a scalar SymPy expression, got {value!r}")
     return activation
 
 
-def _apply(activation: Activation, at: sp.Expr) -> sp.Expr:
+def _call(activation: Activation, at: Any, failure: str) -> Any:
+    """``activation(at)``; any error but a GlossaryError becomes one, starting with ``failure``."""
     try:
-        value = activation(at)
+        return activation(at)
     except GlossaryError:
         raise
     except Exception as error:
-        raise GlossaryError(f"the activation failed on {at}: {type(error).__name__}: {error}") from None
-    return _scalar(value, "the activation's value")
+        raise GlossaryError(f"{failure}: {type(error).__name__}: {error}") from None
+
+
+def _apply(activation: Activation, at: sp.Expr) -> sp.Expr:
+    return _scalar(_call(activation, at, f"the activation failed on {at}"), "the activation's value")
 
 
 def _in_terms_of_output(d: sp.Expr, y: sp.Expr, x: sp.Symbol) -> sp.Expr | None:
