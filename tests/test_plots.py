@@ -3,6 +3,7 @@ nothing, Korean labels in Hangul, the same bytes every run, and what each pictur
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import logging
@@ -449,3 +450,24 @@ def test_an_svg_that_could_run_or_load_something_is_refused(svg):
 
 def test_a_plain_svg_with_internal_references_passes():
     assert check_svg('<svg xmlns="http://www.w3.org/2000/svg"><use xlink:href="#g1"/><path d="M 0 0"/></svg>')
+
+
+def test_labels_parsed_once_per_process_draw_what_matplotlib_alone_draws(derived, monkeypatch):
+    """The shared mathtext parses change no drawing: the same SVG as with matplotlib's own per-renderer
+    cache, up to the ids matplotlib numbers clip paths with."""
+    from matplotlib import mathtext
+
+    shared = mathtext.MathTextParser._parse_cached
+    assert getattr(shared, "shared_by_glossary", False)  # installed by plots.pyplot()
+    ids = re.compile(r'(?<=["(#])p[0-9a-f]{10}\b')
+    picked = [key for key in derived if dict(((e, f), n) for e, f, n in PLOTTED)[key] in ("svd-error", "distribution")]
+    assert picked
+    for entry, formula in picked:
+        name = dict(((e, f), n) for e, f, n in PLOTTED)[entry, formula]
+        derivation, arguments = derived[entry, formula]
+        with_shared = [PLOTS[name].draw(derivation, arguments, lang) for lang in ("ko", "en")]
+        monkeypatch.setattr(mathtext.MathTextParser, "_parse_cached", functools.lru_cache(50)(shared.matplotlib_parse))
+        plain = [PLOTS[name].draw(derivation, arguments, lang) for lang in ("ko", "en")]
+        monkeypatch.undo()
+        for one, other in zip(with_shared, plain, strict=True):
+            assert ids.sub("p", one) == ids.sub("p", other), (entry, formula)
