@@ -28,9 +28,8 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 
-from .build import SiteBuild, default_folder, preload_in_background
 from .build.safety import unsafe_html
-from .build.workers import kill_running_children
+from .build.snapshot import Snapshot, current_digest, default_folder, folder_digests, inputs_digest
 from .errors import GlossaryError, Interrupted
 from .limits import Limits
 from .render.katex import Katex, korean_tex
@@ -53,7 +52,12 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     """Derive, verify and render the glossary inside ``mkdocs build`` and ``mkdocs serve``."""
 
     def __init__(self) -> None:
-        self.site: SiteBuild | None = None
+        self.site = None  # a SiteBuild, made when pages must be rendered (not for a build served by the snapshot)
+        self.limits: Limits | None = None
+        self.snapshot: Snapshot | None = None
+        self.unchanged: tuple[list, dict[str, str]] | None = None
+        self.snapshot_key: str | None = None
+        self.to_store: tuple[str, list, dict[str, str]] | None = None
         self.katex: Katex | None = None
         self.ui: dict[tuple[str, int], dict[str, str]] = {}
         self.command = "build"
@@ -68,7 +72,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).resolve().parent
-        if self.site is None:
+        if self.limits is None:
             try:
                 limits = Limits.from_environment(seconds=self.config.time_limit)
                 if not 1 <= self.config.verify_points <= limits.max_points:
@@ -77,22 +81,24 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                     )
             except GlossaryError as error:
                 raise PluginError(f"glossary: {error.show()}") from None
+            self.limits = limits
             self.entries_dir = Path(self.config.entries).resolve()
             self.templates_dir = Path(self.config.templates).resolve()
             self.katex_dir = (root / self.config.katex).resolve()
             self.real_docs = Path(config.docs_dir).resolve()
             self.build_docs = root / ".cache" / "glossary" / "docs"
-            self.site = SiteBuild(
-                self.entries_dir,
-                self.templates_dir,
-                limits=limits,
-                points=self.config.verify_points,
-                cache_dir=default_folder(root, self.config.cache),
-                # One line, and the build goes on (a warning would stop a --strict build).
-                warn=log.info,
-            )
+            self.cache_dir = default_folder(root, self.config.cache)
+            self.snapshot = Snapshot(self.cache_dir if self.cache_dir.is_dir() else None)
+        # Why: when no byte of the entries, templates or package changed since the last build,
+        # its pages are the pages of this one; nothing is loaded, derived or rendered.
+        # mkdocs-static-i18n configures each language again: the snapshot read for a digest is kept.
+        key = current_digest(self.entries_dir, self.templates_dir, self.config.verify_points)
+        if key is None or key != self.snapshot_key:
+            self.unchanged, self.snapshot_key = self.snapshot.read(key), key
+        if self.katex is None:
+            folder = self.cache_dir if self.unchanged is not None else self._site().cache.folder
             try:
-                self.katex = Katex(self.katex_dir, self.site.cache.folder, warn=log.warning)
+                self.katex = Katex(self.katex_dir, folder, warn=log.warning)
             except GlossaryError as error:
                 raise PluginError(f"glossary: {error.show()}") from None
         self.build_docs.mkdir(parents=True, exist_ok=True)
@@ -106,14 +112,53 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             config.site_dir = str(self.staging)
             signal.signal(signal.SIGINT, self._interrupted)
         if config.nav is None:
-            try:
-                config.nav = self.site.navigation()
-            except GlossaryError as error:
-                raise PluginError(f"glossary: {error.show()}") from None
+            if self.unchanged is not None:
+                config.nav = self.unchanged[0]
+            else:
+                try:
+                    config.nav = self._site().navigation()
+                except GlossaryError as error:
+                    raise PluginError(f"glossary: {error.show()}") from None
         return config
 
+    def _site(self):
+        """The `SiteBuild` (imported and made on first need: a build from the snapshot never needs it)."""
+        if self.site is None:
+            from .build.site import SiteBuild
+
+            self.site = SiteBuild(
+                self.entries_dir,
+                self.templates_dir,
+                limits=self.limits,
+                points=self.config.verify_points,
+                cache_dir=self.cache_dir,
+                # One line, and the build goes on (a warning would stop a --strict build).
+                warn=log.info,
+            )
+            if self.site.cache.folder is not None and self.snapshot.path is None:
+                self.snapshot = Snapshot(self.site.cache.folder)
+        return self.site
+
+    def _pages(self) -> tuple[dict[str, str], str]:
+        """Every page and plot, and a line saying where they came from."""
+        if self.unchanged is not None:
+            return self.unchanged[1], "the pages made earlier from these same entries, templates and package are used"
+        site = self._site()
+        templates = folder_digests(self.templates_dir)
+        pages = site.render()
+        # Stored under the digest of the bytes this render read (templates unchanged while it ran).
+        if folder_digests(self.templates_dir) == templates:
+            key = inputs_digest(site.last_inputs, templates, self.config.verify_points)
+            self.unchanged, self.snapshot_key = (site.last_nav, pages), key
+            # Written once the whole build has passed (on_post_build), never for a build that failed.
+            self.to_store = (key, site.last_nav, pages)
+        return pages, site.summary()
+
     def _interrupted(self, signum, frame) -> None:
-        kill_running_children()
+        if self.site is not None:
+            from .build.workers import kill_running_children
+
+            kill_running_children()
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
         print(f"glossary: {Interrupted().show()}; the previous site is unchanged", file=sys.stderr)
@@ -124,7 +169,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
     def on_pre_build(self, config: MkDocsConfig) -> None:
         self.depth += 1
         try:
-            pages = self.site.render()
+            pages, summary = self._pages()
         except GlossaryError as error:
             raise PluginError(f"glossary: {error.show()}") from None
         layers: dict[str, bytes] = {}
@@ -138,14 +183,23 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         for path, content in pages.items():
             layers[path] = content.encode("utf-8")
         written = sync_folder(self.build_docs, layers)
-        log.info(f"{self.site.summary()}; {written} files written")
+        log.info(f"{summary}; {written} files written")
 
     # Why on_page_content: this is each page's own HTML, before the theme adds the site's scripts;
     # anything here that could run came from an entry, and stops the build.
     def on_page_content(self, html: str, page, config: MkDocsConfig, files) -> str:
         problem = unsafe_html(html)
         if problem:
-            raise PluginError(f"glossary: {page.file.src_uri}: the page would contain {problem}; refusing to build it")
+            remedy = ""
+            if self.unchanged is not None and self.to_store is None:
+                # The page may have come from the cached pages: those are removed, so that the next build
+                # makes every page again from the entries (and names the entry if the problem is there).
+                self.snapshot.discard()
+                self.unchanged, self.snapshot_key = None, None
+                remedy = " (the cached pages were removed; build again to make them from the entries)"
+            raise PluginError(
+                f"glossary: {page.file.src_uri}: the page would contain {problem}; refusing to build it{remedy}"
+            )
         return html
 
     # Why: mkdocs-static-i18n gives every page <link rel="alternate"> tags that point at the same
@@ -194,8 +248,11 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 raise PluginError(f"glossary: {error.show()}") from None
             self.katex.save()
             self.katex.close()
+            if self.to_store is not None:
+                self.snapshot.write(*self.to_store)
+                self.to_store = None
             if self.katex.rendered:
-                log.info(f"glossary: KaTeX typeset {self.katex.rendered} formulas in {self.katex.node_seconds:.2f} s")
+                log.info(f"KaTeX typeset {self.katex.rendered} formulas in {self.katex.node_seconds:.2f} s")
                 self.katex.rendered, self.katex.node_seconds = 0, 0.0
         if self.depth == 0 and self.staging is not None and self.final_site is not None:
             _swap(self.staging, self.final_site)
@@ -203,10 +260,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             self.staging = None
             self.final_site = None
         if self.command == "serve":
+            from .build.workers import preload_in_background
+
             preload_in_background()
 
     def on_build_error(self, error: Exception) -> None:
         self.depth = 0
+        self.to_store = None
+        self.unchanged, self.snapshot_key = None, None
         if self.katex is not None:
             self.katex.close()
         if self.staging is not None:

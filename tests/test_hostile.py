@@ -432,6 +432,8 @@ def test_a_poisoned_or_damaged_cache_is_derived_again(tmp_path, poison):
         cache_file.write_text("{not json", encoding="utf-8")
     else:
         cache_file.write_text(json.dumps(stored), encoding="utf-8")
+    # The last build's pages would be used as they are (nothing changed); without them the records are read.
+    (project / "cache" / "site-pages.json").unlink()
     result = build(project)
     output = result.stdout + result.stderr
     assert result.returncode == 0 and "Traceback" not in output, output
@@ -446,6 +448,69 @@ def test_a_poisoned_or_damaged_cache_is_derived_again(tmp_path, poison):
         assert "1 derived and verified now" in output  # the damaged record was not used
         fresh = json.loads(_cache_files(project)[0].read_text(encoding="utf-8"))["record"]
         assert fresh["report"]["max_error"] <= fresh["report"]["tolerance"]
+
+
+def _site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_the_last_pages_are_used_only_for_the_same_bytes(tmp_path):
+    project = project_with(tmp_path / "snapshot-project")
+    first = build(project)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 entries; 1 derived and verified now" in first.stderr
+    made = _site_bytes(project / "site")
+    again = build(project)
+    assert again.returncode == 0 and "pages made earlier from these same entries" in again.stderr, again.stderr
+    assert "derived and verified now" not in again.stderr
+    assert _site_bytes(project / "site") == made  # the kept pages build the same site, byte for byte
+    # One byte more in a template: the pages are made again (from the cached records).
+    template = project / "templates" / "pages" / "term.md.j2"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    changed = build(project)
+    assert changed.returncode == 0 and "1 entries; 0 derived and verified now" in changed.stderr, changed.stderr
+
+
+@pytest.mark.parametrize(
+    "poison", ["script-in-page", "path-outside", "script-in-plot", "foreign-key", "not-json", "nav"]
+)
+def test_damaged_or_foreign_last_pages_are_never_served(tmp_path, poison):
+    project = project_with(tmp_path / "poisoned-pages", entry())
+    assert build(project).returncode == 0
+    stored = project / "cache" / "site-pages.json"
+    data = json.loads(stored.read_text(encoding="utf-8"))
+    page = next(path for path in data["pages"] if path.startswith("en/") and "demo" in path)
+    if poison == "script-in-page":
+        data["pages"][page] += "\n\n" + PAYLOAD + "\n"
+    elif poison == "path-outside":
+        data["pages"]["../../outside.md"] = "# outside"
+    elif poison == "script-in-plot":
+        data["pages"]["assets/plots/demo--extra--en.svg"] = "<svg onload='alert(1)'></svg>"
+    elif poison == "foreign-key":
+        data["key"] = "0" * 64
+        data["pages"][page] += "\n\nfrom another project\n"
+    elif poison == "nav":
+        data["nav"].append("../../outside.md")
+    stored.write_text("{not json" if poison == "not-json" else json.dumps(data), encoding="utf-8")
+    before = _site_bytes(project / "site")
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output and not (tmp_path / "outside.md").exists()
+    if poison == "script-in-page":
+        # Caught by the last scan of the page's HTML: one line, the site as it was, the cached pages gone.
+        assert result.returncode == 1, output
+        assert f"{page.removeprefix('en/')}: the page would contain a <script> element" in output
+        assert "the cached pages were removed" in output
+        assert _site_bytes(project / "site") == before and not stored.exists()
+        result = build(project)
+        output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "1 entries; 0 derived and verified now" in output  # made again from the entry and its records
+    for html_page in _pages(project / "site"):
+        runs = _Runs()
+        runs.feed(html_page.read_text(encoding="utf-8"))
+        assert runs.found == [], (html_page, runs.found)
+        assert "from another project" not in html_page.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("kind", ["a-file", "read-only-parent"])

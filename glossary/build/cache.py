@@ -16,7 +16,6 @@ a file in its place), the build says so in one line and uses a temporary folder.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -30,8 +29,9 @@ from pydantic import ValidationError
 
 from ..content.records import ClaimRecord, FormulaRecord
 from ..plots import check_svg
+from .snapshot import default_folder, remove, write_atomically
 
-__all__ = ["Cache", "default_folder", "library_digest"]
+__all__ = ["Cache", "default_folder", "library_digest"]  # default_folder lives in .snapshot
 
 PACKAGE = Path(__file__).resolve().parent.parent
 _DIGEST: str | None = None
@@ -73,16 +73,6 @@ def library_digest() -> str:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
         _DIGEST = digest.hexdigest()
     return _DIGEST
-
-
-def default_folder(project_root: Path, configured: str | None = None) -> Path:
-    """``$GLOSSARY_CACHE``, else the configured folder, else ``.cache/glossary/derived``."""
-    from_environment = os.environ.get("GLOSSARY_CACHE", "").strip()
-    if from_environment:
-        return Path(from_environment).expanduser()
-    if configured:
-        return (project_root / configured).resolve()
-    return project_root / ".cache" / "glossary" / "derived"
 
 
 def key_of(*parts: Any) -> str:
@@ -154,29 +144,12 @@ class Cache:
 
     def _discard(self, path: Path) -> None:
         self.rejected += 1
-        with contextlib.suppress(OSError):
-            if path.is_dir() and not path.is_symlink():
-                import shutil
-
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+        remove(path)
 
     def _write(self, path: Path | None, key: str, record: Any) -> None:
-        if path is None:
-            return
-        text = json.dumps({"key": key, "library": library_digest(), "record": record}, ensure_ascii=False)
-        try:
-            handle = tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=path.parent, prefix=".tmp-", suffix=".json", delete=False
-            )
-            with handle:
-                handle.write(text)
-            # A reader sees the old file or the new one, never half of either.
-            os.replace(handle.name, path)
-        except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                os.unlink(handle.name)
+        if path is not None:
+            text = json.dumps({"key": key, "library": library_digest(), "record": record}, ensure_ascii=False)
+            write_atomically(path, text)
 
     # -- records -------------------------------------------------------------------------------
     def formula(self, name: str, key: str) -> FormulaRecord | None:

@@ -87,6 +87,9 @@ class SiteBuild:
         self.last_cached = 0
         self.last_seconds = 0.0
         self.last_index_seconds = 0.0
+        #: Of the last `render`: the entry files' names and digests it rendered, and their navigation.
+        self.last_inputs: list[tuple[str, str]] = []
+        self.last_nav: list = []
 
     def entries(self) -> dict[str, LoadedEntry]:
         return load_entries(self.entries_dir, memo=self._parsed)
@@ -155,6 +158,8 @@ class SiteBuild:
     def render(self) -> dict[str, str]:
         """Every page and plot of the site: ``{path: text}``."""
         results = self.results()
+        self.last_inputs = sorted((r.loaded.path.name, r.loaded.digest) for r in results)
+        self.last_nav = self.navigation({r.entry.id: r.loaded for r in results})
         renderer = Renderer(self.templates_dir)
         # Each language build of mkdocs-static-i18n asks again; the same inputs give the same pages.
         templates = sorted((p.as_posix(), p.stat().st_mtime_ns) for p in self.templates_dir.rglob("*") if p.is_file())
@@ -196,12 +201,12 @@ class SiteBuild:
         for result in results:
             renderer.check_references(result)
 
-    def navigation(self) -> list:
+    def navigation(self, entries: dict[str, LoadedEntry] | None = None) -> list:
         """The nav: home, one section per category (terms in their order), then the reference pages.
 
         Titles are English; mkdocs-static-i18n's nav_translations give the Korean ones.
         """
-        entries = self.entries()
+        entries = self.entries() if entries is None else entries
         nav: list = ["index.md"]
         for category, names in CATEGORIES.items():
             members = sorted(
@@ -214,7 +219,7 @@ class SiteBuild:
 
     def summary(self) -> str:
         return (
-            f"glossary: {len(self._parsed)} entries; {len(self.last_derived)} derived and verified now, "
+            f"{len(self._parsed)} entries; {len(self.last_derived)} derived and verified now, "
             f"{self.last_cached} formulas from the cache, in {self.last_seconds:.2f} s; "
             f"term index in {self.last_index_seconds * 1000:.0f} ms"
         )

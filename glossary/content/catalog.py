@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import EntryError, GlossaryError
-from .loader import SUFFIXES, EntrySource, parse_entry_bytes, read_bounded, read_entry_source
+from .loader import EntrySource, entry_files, parse_entry_bytes, read_bounded, read_entry_source
 from .prose import Reference, check_prose
 from .records import ClaimRecord, FormulaRecord
 from .registry import HELPERS, KINDS, ArgumentError, convert_arguments, unknown_helper_message
@@ -170,16 +170,6 @@ def load_entry(path: str | Path) -> LoadedEntry:
     """Read and validate one entry file."""
     source = read_entry_source(path)
     return LoadedEntry(source, validate(source))
-
-
-def entry_files(directory: str | Path) -> list[Path]:
-    """Entry files in a folder, sorted by name."""
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise EntryError(directory, "(folder)", "the entries folder does not exist")
-    return sorted(
-        p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".") and not p.is_dir()
-    )
 
 
 def load_entries(directory: str | Path, memo: dict[Path, LoadedEntry] | None = None) -> dict[str, LoadedEntry]:

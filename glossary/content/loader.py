@@ -189,3 +189,13 @@ def read_entry_source(path: str | Path) -> EntrySource:
     path = Path(path)
     raw = read_bounded(path)
     return EntrySource(path, raw, parse_entry_bytes(path, raw))
+
+
+def entry_files(directory: str | Path) -> list[Path]:
+    """Entry files in a folder, sorted by name."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise EntryError(directory, "(folder)", "the entries folder does not exist")
+    return sorted(
+        p for p in directory.iterdir() if p.suffix in SUFFIXES and not p.name.startswith(".") and not p.is_dir()
+    )
