@@ -142,26 +142,32 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
             shutil.rmtree(cache, ignore_errors=True)
             shutil.rmtree(project / ".cache", ignore_errors=True)
             colds.append(timed(build))
-        warms = [timed(build) for _ in range(runs)]
-        if os.environ.get("GLOSSARY_BENCH_VERBOSE"):
-            print("cold runs", [round(t, 2) for t in colds], "warm runs", [round(t, 2) for t in warms])
-        warm = min(warms)
+        nav = SiteBuild(project / "entries", project / "templates", Limits(), cache_dir=cache).navigation()
+        floor_config = _floor_config(project, nav)
+        floor_build = [*build[:5], "-f", str(floor_config), "--site-dir", str(project / "floor-site")]
         entry = project / "entries" / "bayes.yaml"
         original = entry.read_text(encoding="utf-8")
-        # Two kinds of edit: prose (nothing to derive again) and a formula's input (one entry re-derived).
-        edits, formula_edits = [], []
+        # Why rounds: the machine's speed drifts over a run by more than the differences measured, so each
+        # round times the floor next to a warm build and the two kinds of edit: prose (nothing to derive
+        # again) and a formula's input (one entry derived again). Each figure is the best of its rounds.
+        warms, floors, edits, formula_edits = [], [], [], []
         for number in range(runs):
+            warms.append(timed(build))
+            floors.append(timed(floor_build))
             entry.write_text(original.replace("Bayes' rule", f"Bayes' rule {number}"), encoding="utf-8")
             edits.append(timed(build))
-        for number in range(runs):
             changed = original.replace(
                 'sick: "1/100", healthy: "99/100"', f'sick: "1/{50 + number}", healthy: "{49 + number}/{50 + number}"'
             )
             assert changed != original, "the benchmark's formula edit no longer matches bayes.yaml"
             entry.write_text(changed, encoding="utf-8")
             formula_edits.append(timed(build))
-        entry.write_text(original, encoding="utf-8")
-        timed(build)
+            entry.write_text(original, encoding="utf-8")
+            timed(build)  # back to the original pages, so that the next round's warm build is warm
+        if os.environ.get("GLOSSARY_BENCH_VERBOSE"):
+            for name, times in (("cold", colds), ("warm", warms), ("floor", floors), ("edit", edits)):
+                print(f"{name} runs", [round(t, 2) for t in times])
+            print("formula edit runs", [round(t, 2) for t in formula_edits])
         serve_latency = _serve_edit_latency(project, entry, environment)
         import statistics
 
@@ -173,30 +179,12 @@ def site(project_root: Path, runs: int) -> dict[str, float]:
         ]
         weights = page_weights(built, terms)
         index_seconds = term_index_seconds(project)
-        nav = SiteBuild(project / "entries", project / "templates", Limits(), cache_dir=cache).navigation()
-        floor_config = _floor_config(project, nav)
-        floor = min(
-            timed(
-                [
-                    _python(),
-                    "-m",
-                    "mkdocs",
-                    "build",
-                    "--quiet",
-                    "-f",
-                    str(floor_config),
-                    "--site-dir",
-                    str(project / "floor-site"),
-                ]
-            )
-            for _ in range(runs)
-        )
     return {
         "cold": min(colds),
-        "warm": warm,
+        "warm": min(warms),
         "edit": min(edits),
         "edit-formula": min(formula_edits),
-        "floor": floor,
+        "floor": min(floors),
         "serve": serve_latency,
         "weight_median": statistics.median(w for w, _ in weights),
         "weight_max": max(w for w, _ in weights),
