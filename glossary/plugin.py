@@ -58,6 +58,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self.unchanged: tuple[list, dict[str, str]] | None = None
         self.snapshot_key: str | None = None
         self.to_store: tuple[str, list, dict[str, str]] | None = None
+        self.standby = None  # a `Standby` child while one waits for a job
         self.katex: Katex | None = None
         self.ui: dict[tuple[str, int], dict[str, str]] = {}
         self.command = "build"
@@ -95,12 +96,20 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         key = current_digest(self.entries_dir, self.templates_dir, self.config.verify_points)
         if key is None or key != self.snapshot_key:
             self.unchanged, self.snapshot_key = self.snapshot.read(key), key
+        if self.unchanged is None and self.standby is None:
+            # Pages must be made, and perhaps an entry derived: a child starts importing SymPy now, on the
+            # other core, while this process reads the entries and the cache.
+            from .build.workers import Standby
+
+            self.standby = Standby.start(self.limits)
         if self.katex is None:
             folder = self.cache_dir if self.unchanged is not None else self._site().cache.folder
             try:
                 self.katex = Katex(self.katex_dir, folder, warn=log.warning)
             except GlossaryError as error:
                 raise PluginError(f"glossary: {error.show()}") from None
+        if self.unchanged is None:
+            self.katex.start_early()  # new pages may hold formulas the KaTeX cache has not seen
         self.build_docs.mkdir(parents=True, exist_ok=True)
         config.docs_dir = str(self.build_docs)
         if self.command == "build" and self.final_site is None:
@@ -145,7 +154,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             return self.unchanged[1], "the pages made earlier from these same entries, templates and package are used"
         site = self._site()
         templates = folder_digests(self.templates_dir)
-        pages = site.render()
+        standby, self.standby = self.standby, None
+        pages = site.render(standby=standby)
         # Stored under the digest of the bytes this render read (templates unchanged while it ran).
         if folder_digests(self.templates_dir) == templates:
             key = inputs_digest(site.last_inputs, templates, self.config.verify_points)
@@ -155,6 +165,8 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         return pages, site.summary()
 
     def _interrupted(self, signum, frame) -> None:
+        if self.standby is not None:
+            self.standby.child.kill()
         if self.site is not None:
             from .build.workers import kill_running_children
 
@@ -266,6 +278,9 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         self.depth = 0
+        if self.standby is not None:
+            self.standby.dismiss()
+            self.standby = None
         self.to_store = None
         self.unchanged, self.snapshot_key = None, None
         if self.katex is not None:

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glossary.content import registry
-from glossary.content.catalog import EntryError, derive_entry, load_entries, load_entry
+from glossary.content.catalog import EntryError, EntryResult, derive_entry, load_entries, load_entry
 from glossary.content.expressions import ExpressionError, parse_expression
 from glossary.content.prose import escape_text
 from glossary.render import Renderer, capitalise
@@ -299,3 +299,16 @@ def test_copying_an_entry_folder_keeps_it_valid(tmp_path):
     target = tmp_path / "entries"
     shutil.copytree(ENTRIES, target)
     assert len(load_entries(target)) == len(list(ENTRIES.glob("*.yaml")))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_term_pages_made_while_others_derive_are_the_pages_made_after(derived_entries, data):
+    """The early term pages of a build see the entries being derived without their records: the site
+    must not change by a byte for it, whichever entries were still being derived."""
+    renderer = Renderer(ROOT / "templates")
+    deriving = data.draw(st.sets(st.sampled_from([r.entry.id for r in derived_entries]), min_size=1))
+    everyone = [r if r.entry.id not in deriving else EntryResult(r.loaded, {}) for r in derived_entries]
+    early = renderer.term_pages(everyone, {r.entry.id for r in derived_entries} - deriving)
+    assert len(early) == 2 * (len(derived_entries) - len(deriving))
+    assert renderer.render_pages(derived_entries, early) == Renderer(ROOT / "templates").render_pages(derived_entries)

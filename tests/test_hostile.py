@@ -471,6 +471,24 @@ def test_the_last_pages_are_used_only_for_the_same_bytes(tmp_path):
     assert changed.returncode == 0 and "1 entries; 0 derived and verified now" in changed.stderr, changed.stderr
 
 
+def test_an_edited_formula_builds_the_site_a_clean_build_makes(tmp_path):
+    """The edit path (a standby child derives the entry while the other pages are made) and a build from
+    nothing give the same site, byte for byte."""
+    second = {"id": "second", "caption": {"ko": "둘째", "en": "second"}, "helper": "calculus.partial"}
+    two, edited = entry(), entry()
+    two["formulas"].append(second | {"args": {"f": "sin(x)", "x": "x"}})
+    edited["formulas"].append(second | {"args": {"f": "cos(x)*x", "x": "x"}})
+    project = project_with(tmp_path / "edited", two)
+    assert build(project).returncode == 0
+    _write(project / "entries", dump(edited))
+    result = build(project)
+    assert result.returncode == 0 and "1 entries; 1 derived and verified now" in result.stderr, result.stderr
+    clean = project_with(tmp_path / "clean", edited)
+    assert build(clean).returncode == 0
+    assert _site_bytes(project / "site") == _site_bytes(clean / "site")
+    assert "x \\sin" in (project / "site" / "en" / "calculus" / "demo" / "index.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "poison", ["script-in-page", "path-outside", "script-in-plot", "foreign-key", "not-json", "nav"]
 )

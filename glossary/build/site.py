@@ -23,7 +23,7 @@ from ..limits import Limits, report_progress
 from ..render import EntryResult, Renderer, term_path
 from ..render.search import INDEX_PATH, build_term_index, demote_reference_pages, index_json
 from .cache import Cache, key_of
-from .workers import Job, run_jobs
+from .workers import Job, Standby, run_jobs
 
 __all__ = ["SiteBuild"]
 
@@ -104,8 +104,18 @@ class SiteBuild:
                 self.last_cached += 1
         return record
 
-    def results(self, only: list[str] | None = None) -> list[EntryResult]:
-        """Every entry (or the ``only`` ones) derived and verified, from memory, the cache or children."""
+    def results(
+        self,
+        only: list[str] | None = None,
+        *,
+        standby: Standby | None = None,
+        while_waiting: Callable[[list[EntryResult], list[EntryResult]], None] | None = None,
+    ) -> list[EntryResult]:
+        """Every entry (or the ``only`` ones) derived and verified, from memory, the cache or children.
+
+        ``standby`` takes the first job; ``while_waiting(ready, everyone)`` runs while the children work,
+        with the results of the entries that needed no derivation and every entry (those still being
+        derived without records), so that their pages can be made meanwhile."""
         started = time.perf_counter()
         entries = self.entries()
         chosen = {i: e for i, e in entries.items() if only is None or i in only}
@@ -145,7 +155,21 @@ class SiteBuild:
             formula = dict(formula_fields(chosen[job.key].entry))[field]
             self.cache.store_formula(f"{job.key}--{formula.id}", key, data)
 
-        run_jobs(jobs, self.limits, store)
+        waiting = None
+        if while_waiting is not None and jobs:
+            deriving = {job.key for job in jobs}
+            known = {
+                entry_id: EntryResult(
+                    loaded,
+                    {f: self._records[k] for f, k in keys[entry_id].items() if f != "misconceptions"},
+                    self._claims.get(keys[entry_id].get("misconceptions", ""), ()),
+                )
+                for entry_id, loaded in chosen.items()
+                if entry_id not in deriving
+            }
+            everyone = [known.get(i) or EntryResult(loaded, {}) for i, loaded in chosen.items()]
+            waiting = functools.partial(while_waiting, list(known.values()), everyone)
+        run_jobs(jobs, self.limits, store, standby=standby, while_waiting=waiting)
         results = []
         for entry_id, loaded in chosen.items():
             records = {field: self._records[key] for field, key in keys[entry_id].items() if field != "misconceptions"}
@@ -155,9 +179,15 @@ class SiteBuild:
         self.last_seconds = time.perf_counter() - started
         return results
 
-    def render(self) -> dict[str, str]:
-        """Every page and plot of the site: ``{path: text}``."""
-        results = self.results()
+    def render(self, standby: Standby | None = None) -> dict[str, str]:
+        """Every page and plot of the site: ``{path: text}``. The term pages of entries that need no
+        derivation are made while the others are derived."""
+        early: dict[str, str] = {}
+
+        def meanwhile(ready: list[EntryResult], everyone: list[EntryResult]) -> None:
+            early.update(Renderer(self.templates_dir).term_pages(everyone, {r.entry.id for r in ready}))
+
+        results = self.results(standby=standby, while_waiting=meanwhile)
         self.last_inputs = sorted((r.loaded.path.name, r.loaded.digest) for r in results)
         self.last_nav = self.navigation({r.entry.id: r.loaded for r in results})
         renderer = Renderer(self.templates_dir)
@@ -169,7 +199,7 @@ class SiteBuild:
         )
         if self._pages is not None and self._pages[0] == signature:
             return dict(self._pages[1])
-        pages = demote_reference_pages(renderer.render_pages(results))
+        pages = demote_reference_pages(renderer.render_pages(results, early))
         pages[INDEX_PATH] = self.term_index(results, renderer)
         for result in results:
             for formula, record in result.all_records():

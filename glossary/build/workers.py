@@ -1,16 +1,20 @@
 """Derivations in child processes: two at a time, each stopped at its time limit.
 
 Every job is one formula (or one entry's misconceptions) of an entry parsed in
-the parent: the child is forked with that parsed entry in memory, so it derives
-from exactly the bytes that keyed the cache and never reads the file again. A
-job past the limit is killed and reported as ``file: field: took longer than``;
+the parent: the child is forked with that parsed entry in memory (or, for the
+`Standby` child forked earlier, receives it pickled from the parent), so it
+derives from exactly the bytes that keyed the cache and never reads the file
+again. A job past the limit is killed and reported as ``file: field: took longer than``;
 Ctrl-C kills every child and ends in one line (`glossary.errors.Interrupted`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import select
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -21,7 +25,7 @@ from .. import limits as limits_module
 from ..errors import EntryError, GlossaryError, Interrupted
 from ..limits import Child, Limits, raise_outcome, start_child
 
-__all__ = ["WORKERS", "Job", "kill_running_children", "preload_in_background", "run_jobs"]
+__all__ = ["WORKERS", "Job", "Standby", "kill_running_children", "preload_in_background", "run_jobs"]
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 
@@ -71,6 +75,68 @@ def import_derivation_modules() -> None:
     limits_module._import_preloads()
 
 
+def _standby_body(requests: int, unused: int) -> Any:
+    """In the standby child: import the mathematics while the parent reads the entries, then run the one
+    job the parent sends (None: nothing to derive)."""
+    os.close(unused)
+    with contextlib.suppress(ImportError):
+        import sympy  # noqa: F401  (what every helper needs; the rest is imported by the job itself)
+    with os.fdopen(requests, "rb") as pipe:
+        data = pipe.read()
+    job = pickle.loads(data) if data else None  # bytes from our own parent, as the parent trusts its children
+    return None if job is None else _run_job(job)
+
+
+@dataclass
+class Standby:
+    """A child forked before the entries are read, importing SymPy on the other core meanwhile.
+
+    The first job of `run_jobs` goes to it; with nothing to derive it is dismissed. A build that
+    needs to derive one entry (an edit) then waits for the derivation alone, not for the import.
+    """
+
+    child: Child
+    requests: int
+
+    @classmethod
+    def start(cls, limits: Limits) -> Standby | None:
+        """A standby child, or None where it would gain nothing (SymPy already imported, as in a server)."""
+        if "sympy" in sys.modules or not limits_module._fork_available():
+            return None
+        return cls.fork(limits)
+
+    @classmethod
+    def fork(cls, limits: Limits) -> Standby:
+        if _PRELOAD is not None:
+            _PRELOAD.join()
+        read_end, write_end = os.pipe()
+        child = start_child(_standby_body, read_end, write_end, memory=limits.memory)
+        os.close(read_end)
+        return cls(child, write_end)
+
+    def send(self, job: Job | None) -> Child | None:
+        """Hand over the job (its time limit counts from now); the child then works like any other.
+        None if the job cannot travel (the caller forks a child for it instead)."""
+        try:
+            data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError):
+            self.dismiss()
+            return None
+        requests, self.requests = self.requests, -1
+        with contextlib.suppress(OSError), os.fdopen(requests, "wb") as pipe:
+            pipe.write(data)
+        self.child.started = time.monotonic()
+        return self.child
+
+    def dismiss(self) -> None:
+        """Nothing to derive: the child ends without doing anything."""
+        if self.requests >= 0:
+            requests, self.requests = self.requests, -1
+            with contextlib.suppress(OSError):
+                os.close(requests)  # the child reads the end of its input and stops
+        self.child.kill()
+
+
 def preload_in_background() -> None:
     """Import the derivation modules on a background thread while a server sits idle.
 
@@ -83,13 +149,25 @@ def preload_in_background() -> None:
         _PRELOAD.start()
 
 
-def run_jobs(jobs: list[Job], limits: Limits, on_done: Callable[[Job, str, Any], None], workers: int = WORKERS) -> None:
+def run_jobs(
+    jobs: list[Job],
+    limits: Limits,
+    on_done: Callable[[Job, str, Any], None],
+    workers: int = WORKERS,
+    *,
+    standby: Standby | None = None,
+    while_waiting: Callable[[], None] | None = None,
+) -> None:
     """Run jobs in forked children, ``workers`` at a time; each piece a job reports is stopped past
     ``limits.seconds``. ``on_done(job, field, record)`` receives every finished piece as it arrives.
+    The first job goes to ``standby`` if there is one; ``while_waiting()`` runs once, after the first
+    children have started, so that the parent's own work overlaps theirs.
 
     The first failure raises EntryError and stops the rest.
     """
     if not jobs:
+        if standby is not None:
+            standby.dismiss()
         return
     if _PRELOAD is not None:
         # Never fork while another thread is importing: the child would inherit held import locks.
@@ -104,9 +182,14 @@ def run_jobs(jobs: list[Job], limits: Limits, on_done: Callable[[Job, str, Any],
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                child = start_child(_run_job, job, memory=limits.memory)
+                child, standby = (standby.send(job) if standby is not None else None), None
+                if child is None:
+                    child = start_child(_run_job, job, memory=limits.memory)
                 running[child.fd] = [child, job, job.field, child.started]
                 _RUNNING[child.fd] = child
+            if while_waiting is not None:
+                while_waiting, waiting = None, while_waiting
+                waiting()
             deadline = min(started for _, _, _, started in running.values()) + limits.seconds
             ready, _, _ = select.select(list(running), [], [], max(0.0, min(deadline - time.monotonic(), 0.5)))
             for fd in ready:
@@ -142,6 +225,8 @@ def run_jobs(jobs: list[Job], limits: Limits, on_done: Callable[[Job, str, Any],
     except KeyboardInterrupt:
         raise Interrupted() from None
     finally:
+        if standby is not None:
+            standby.dismiss()
         for fd, state in running.items():
             state[0].kill()
             _RUNNING.pop(fd, None)

@@ -56,6 +56,10 @@ class LoadedEntry:
     def path(self) -> Path:
         return self.source.path
 
+    def __reduce__(self):
+        # Pickled as its bytes: the receiver parses and validates the very bytes this entry was read from.
+        return (_loaded_from_bytes, (self.source.path, self.source.raw))
+
     @property
     def digest(self) -> str:
         """SHA-256 of the exact bytes the entry was parsed from."""
@@ -164,6 +168,11 @@ def validate(source: EntrySource) -> Entry:
                 f"{reference.source} names no formula of this entry (formulas: {', '.join(sorted(formula_ids))})",
             )
     return entry
+
+
+def _loaded_from_bytes(path: Path, raw: bytes) -> LoadedEntry:
+    source = EntrySource(path, raw, parse_entry_bytes(path, raw))
+    return LoadedEntry(source, validate(source))
 
 
 def load_entry(path: str | Path) -> LoadedEntry:

@@ -156,6 +156,12 @@ class Katex:
         self._used.update(keys)
         return [(store[key][0], store[key][1]) for key in keys]
 
+    def start_early(self) -> None:
+        """Start Node now, for a build that will make pages: it loads KaTeX on another core while the
+        build goes on. Any problem is left for the first formula to report."""
+        with contextlib.suppress(GlossaryError, OSError):
+            self._start()
+
     def _start(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
             node = self.node or shutil.which("node") or shutil.which("nodejs")

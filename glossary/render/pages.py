@@ -227,29 +227,30 @@ class Renderer:
             render_prose(text, self._resolver(result, field), lambda entry_id, anchor: "#")
 
     # -- pages ------------------------------------------------------------------------------
-    def render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
-        """Every page of the site for both languages: ``{path: markdown}``."""
+    def render_pages(self, results: Sequence[EntryResult], early: dict[str, str] | None = None) -> dict[str, str]:
+        """Every page of the site for both languages: ``{path: markdown}``. ``early`` holds term pages
+        already made by `term_pages` from these same entries; the others are made here."""
         try:
-            pages = self._render_pages(results)
+            pages = self._render_pages(results, early or {})
             pages.update(self.notation_pages(results))
             return pages
         except jinja2.TemplateError as error:
             where = f"{error.filename}:{error.lineno}" if getattr(error, "lineno", None) else "templates"
             raise GlossaryError(f"{where}: {error.message or type(error).__name__}") from None
 
-    def _render_pages(self, results: Sequence[EntryResult]) -> dict[str, str]:
+    def term_pages(self, results: Sequence[EntryResult], ids: set[str]) -> dict[str, str]:
+        """The term pages of the entries ``ids``, both languages. A term page needs the records of its
+        own entry only; ``results`` give every entry's names and relations (their records may be empty)."""
         order = list(CATEGORIES)
         results = sorted(results, key=lambda r: (order.index(r.entry.category), r.entry.order, r.entry.id))
         builds_on, used_by = relations(results)
         by_id = {r.entry.id: r for r in results}
         paths = {r.entry.id: term_path(r.entry.category, r.entry.id) for r in results}
         pages: dict[str, str] = {}
-        versions = {name: importlib.metadata.version(name) for name in ("sympy", "numpy", "scipy")}
         for lang in LANGUAGES:
             strings = self.strings[lang]
-            ui = strings["ui"]
-            other = "en" if lang == "ko" else "ko"
-            common = {"lang": lang, "other": other, "ui": ui, "categories": CATEGORIES, "strings": strings}
+            common = {"lang": lang, "other": "en" if lang == "ko" else "ko", "ui": strings["ui"]}
+            common |= {"categories": CATEGORIES, "strings": strings}
 
             def link(term_id: str, here: str) -> Link:
                 target = by_id[term_id].entry
@@ -257,6 +258,8 @@ class Renderer:
 
             for result in results:
                 entry = result.entry
+                if entry.id not in ids:
+                    continue
                 here = paths[entry.id]
                 linker = self.term_linker(results, lang, entry.id)
 
@@ -279,6 +282,23 @@ class Renderer:
                     builds_on=[link(t, here) for t in builds_on[entry.id]],
                     used_by=[link(t, here) for t in used_by[entry.id]],
                 )
+        return pages
+
+    def _render_pages(self, results: Sequence[EntryResult], early: dict[str, str]) -> dict[str, str]:
+        order = list(CATEGORIES)
+        results = sorted(results, key=lambda r: (order.index(r.entry.category), r.entry.order, r.entry.id))
+        builds_on, _ = relations(results)
+        paths = {r.entry.id: term_path(r.entry.category, r.entry.id) for r in results}
+        made_early = {path.split("/", 1)[1] for path in early}
+        pages: dict[str, str] = dict(early)
+        pages.update(self.term_pages(results, {i for i, path in paths.items() if path not in made_early}))
+        versions = {name: importlib.metadata.version(name) for name in ("sympy", "numpy", "scipy")}
+        for lang in LANGUAGES:
+            strings = self.strings[lang]
+            ui = strings["ui"]
+            other = "en" if lang == "ko" else "ko"
+            common = {"lang": lang, "other": other, "ui": ui, "categories": CATEGORIES, "strings": strings}
+
             for category in CATEGORIES:
                 here = f"{category}/index.md"
                 members = [r.entry for r in results if r.entry.category == category]
