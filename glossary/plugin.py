@@ -105,9 +105,10 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         if self.katex is None:
             folder = self.cache_dir if self.unchanged is not None else self._site().cache.folder
             try:
-                self.katex = Katex(self.katex_dir, folder, warn=log.warning)
+                self.katex = Katex(self.katex_dir, folder, warn=log.warning, note=log.info)
             except GlossaryError as error:
                 raise PluginError(f"glossary: {error.show()}") from None
+        self.katex.check_in_background()
         if self.unchanged is None:
             self.katex.start_early()  # new pages may hold formulas the KaTeX cache has not seen
         self.build_docs.mkdir(parents=True, exist_ok=True)

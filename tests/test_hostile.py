@@ -531,6 +531,42 @@ def test_damaged_or_foreign_last_pages_are_never_served(tmp_path, poison):
         assert "from another project" not in html_page.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("poison", ["handler-in-markup", "script-element", "style-that-loads", "not-json"])
+def test_a_tampered_katex_cache_is_typeset_again_never_inserted(tmp_path, poison):
+    """KaTeX's markup goes into pages after their HTML was scanned: the cache file is checked against what
+    KaTeX writes, in a child while the build goes on, and anything else is typeset again by KaTeX."""
+    from glossary.render.katex import foreign_markup
+
+    project = project_with(tmp_path / "katex-project", entry())
+    assert build(project).returncode == 0
+    (store,) = (project / "cache" / "katex").glob("katex-*.json")
+    data = json.loads(store.read_text(encoding="utf-8"))
+    assert data["items"] and foreign_markup(store.read_bytes(), data["katex"]) == []  # KaTeX's own output passes
+    for key, (markup, text) in list(data["items"].items())[:3]:
+        if poison == "handler-in-markup":
+            markup = markup.replace('<span class="katex">', '<span class="katex" onmouseover="alert(1)">', 1)
+        elif poison == "script-element":
+            markup = markup + PAYLOAD
+        elif poison == "style-that-loads":
+            markup = markup.replace('class="katex"', 'class="katex" style="background:url(//x.example/)"', 1)
+        data["items"][key] = [markup, text]
+    store.write_text("{not json" if poison == "not-json" else json.dumps(data), encoding="utf-8")
+    (project / "cache" / "site-pages.json").unlink()  # the pages are made again and typeset
+    result = build(project)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0 and "Traceback" not in output, output  # --strict: repaired, not a warning
+    if poison != "not-json":
+        assert "3 formulas that are not KaTeX's markup; they are typeset again" in output
+    for page in _pages(project / "site"):
+        text = page.read_text(encoding="utf-8")
+        runs = _Runs()
+        runs.feed(text)
+        assert runs.found == [] and "x.example" not in text, (page, runs.found)
+    again = json.loads(store.read_text(encoding="utf-8"))
+    assert foreign_markup(store.read_bytes(), again["katex"]) == []
+    assert len(again["items"]) == len(data["items"])  # every formula typeset again, by KaTeX
+
+
 @pytest.mark.parametrize("kind", ["a-file", "read-only-parent"])
 def test_an_unusable_cache_folder_is_one_line_and_the_build_goes_on(tmp_path, kind):
     project = project_with(tmp_path / "folder")

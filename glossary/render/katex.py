@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..errors import GlossaryError
+from ..limits import Child, start_child
 
 __all__ = ["MATH", "Katex", "normalise", "plain_text"]
 
@@ -57,6 +58,62 @@ def _key(tex: str, display: bool, version: str) -> str:
     return hashlib.sha256(f"{version}\x00{'display' if display else 'inline'}\x00{tex}".encode()).hexdigest()
 
 
+# What KaTeX writes when asked as this project asks (trust: false): these elements and attributes, quoted
+# values without markup, and text. Cached markup is inserted into pages after their HTML was scanned, so
+# anything else in the cache file (a damaged or foreign file) is typeset again instead of being used.
+_KATEX_TAGS = (
+    "annotation|g|line|math|menclose|merror|mfrac|mi|mmultiscripts|mn|mo|mover|mpadded|mphantom|mprescripts|"
+    "mroot|mrow|ms|mspace|msqrt|mstyle|msub|msubsup|msup|mtable|mtd|mtext|mtr|munder|munderover|none|path|"
+    "rect|semantics|span|svg"
+)
+_KATEX_ATTRIBUTES = (
+    "accent|accentunder|aria-hidden|class|columnalign|columnlines|columnspacing|d|depth|display|displaystyle|"
+    "encoding|fence|height|largeop|linebreak|linethickness|lspace|mathbackground|mathcolor|mathsize|mathvariant|"
+    "maxsize|minsize|movablelimits|notation|preserveAspectRatio|rowalign|rowlines|rowspacing|rspace|rx|ry|"
+    "scriptlevel|separator|stretchy|style|symmetric|viewBox|voffset|width|x|x1|x2|xmlns|y|y1|y2"
+)
+_KATEX_MARKUP = re.compile(
+    rf'(?:[^<]++|<(?:{_KATEX_TAGS})(?:\s(?:{_KATEX_ATTRIBUTES})="[^"<>]*+")*+\s*/?>|</(?:{_KATEX_TAGS})>)*+'
+)
+_LOADS_OR_RUNS = ("url(", "expression(", "javascript:", "vbscript:")  # looked for in the lower-cased markup
+
+
+def katex_markup_ok(markup: str) -> bool:
+    """Whether ``markup`` is made only of what KaTeX writes.
+
+    >>> katex_markup_ok('<span class="katex"><math><mi>x</mi></math></span>')
+    True
+    >>> katex_markup_ok('<span class="katex" onmouseover="alert(1)">x</span>')
+    False
+    """
+    if _KATEX_MARKUP.fullmatch(markup) is None:
+        return False
+    lowered = markup.lower()
+    return not any(text in lowered for text in _LOADS_OR_RUNS)
+
+
+def _items(raw: bytes, version: str) -> tuple[dict[str, list[str]], object] | None:
+    """The well-formed entries of a cache file of this KaTeX version and the file's text format, or None."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("katex") != version or not isinstance(data.get("items"), dict):
+        return None
+    items = {
+        k: v
+        for k, v in data["items"].items()
+        if isinstance(v, list) and len(v) == 2 and all(isinstance(s, str) for s in v)
+    }
+    return items, data.get("text")
+
+
+def foreign_markup(raw: bytes, version: str) -> list[str]:
+    """The keys of a cache file whose markup is not KaTeX's (run in a child by `Katex.check_in_background`)."""
+    items, _ = _items(raw, version) or ({}, None)
+    return [key for key, (markup, _) in items.items() if not katex_markup_ok(markup)]
+
+
 class Katex:
     """Renders TeX through a cache and, for what the cache lacks, one Node process per build."""
 
@@ -67,8 +124,11 @@ class Katex:
         *,
         node: str | None = None,
         warn: Callable[[str], None] = lambda message: None,
+        note: Callable[[str], None] | None = None,
     ) -> None:
         self.katex_dir = Path(katex_dir)
+        #: For what the build repairs by itself (a damaged cache): said, without stopping a strict build.
+        self.note = note or warn
         self.version = self._version()
         self.store_path = None if cache_folder is None else Path(cache_folder) / "katex" / f"katex-{self.version}.json"
         self.node = node
@@ -77,6 +137,8 @@ class Katex:
         self._used: set[str] = set()
         self._dirty = False
         self._process: subprocess.Popen | None = None
+        self._raw: bytes | None = None  # the cache file's bytes, read early by `check_in_background`
+        self._checker: Child | None = None
         self.rendered = 0  # formulas Node rendered in this build
         self.node_seconds = 0.0
 
@@ -91,23 +153,55 @@ class Katex:
         return str(version)
 
     # -- the cache -----------------------------------------------------------------------------
+    def check_in_background(self) -> None:
+        """Read the cache file now and check its markup in a child process, on another core, while the
+        build goes on; the first formula typeset waits for the verdict (see `_load`)."""
+        if self._store is not None or self._raw is not None or self.store_path is None:
+            return
+        try:
+            self._raw = self.store_path.read_bytes()
+        except OSError:
+            return
+        with contextlib.suppress(OSError):
+            # The child checks the very bytes this process will use.
+            self._checker = start_child(foreign_markup, self._raw, self.version)
+
+    def _verdict(self, raw: bytes) -> list[str] | None:
+        """The keys of cached markup that is not KaTeX's (None: the check itself failed)."""
+        checker, self._checker = self._checker, None
+        if checker is None:
+            return foreign_markup(raw, self.version)
+        try:
+            ready, _, _ = select.select([checker.fd], [], [], NODE_SECONDS)
+            while ready and not checker.read():
+                ready, _, _ = select.select([checker.fd], [], [], NODE_SECONDS)
+            kind, value = checker.outcome() if ready else ("failed", None)
+        finally:
+            checker.kill()
+        return value if kind == "ok" else None
+
     def _load(self) -> dict[str, list[str]]:
         if self._store is None:
             self._store = {}
-            if self.store_path is not None:
-                with contextlib.suppress(OSError, ValueError, TypeError):
-                    data = json.loads(self.store_path.read_bytes())
-                    if isinstance(data, dict) and data.get("katex") == self.version:
-                        items = data.get("items")
-                        if isinstance(items, dict):
-                            self._store = {
-                                k: v
-                                for k, v in items.items()
-                                if isinstance(v, list) and len(v) == 2 and all(isinstance(s, str) for s in v)
-                            }
-                        if data.get("text") != TEXT_FORMAT:
-                            self._store = {k: [v[0], plain_text(v[0])] for k, v in self._store.items()}
-                            self._dirty = True
+            raw, self._raw = self._raw, None
+            if raw is None and self.store_path is not None:
+                with contextlib.suppress(OSError):
+                    raw = self.store_path.read_bytes()
+            items, text_format = (_items(raw, self.version) if raw is not None else None) or ({}, None)
+            if items:
+                verdict = self._verdict(raw)
+                foreign = set(items) if verdict is None else set(verdict)
+                kept = {k: v for k, v in items.items() if k not in foreign}
+                if len(kept) < len(items):
+                    self.note(
+                        f"the KaTeX cache {self.store_path} held {len(items) - len(kept)} formulas that are not "
+                        "KaTeX's markup; they are typeset again"
+                    )
+                    self._dirty = True
+                self._store = kept
+                if text_format != TEXT_FORMAT:
+                    self._store = {k: [v[0], plain_text(v[0])] for k, v in self._store.items()}
+                    self._dirty = True
         return self._store
 
     def save(self) -> None:
