@@ -82,8 +82,8 @@ def _share_mathtext_parses() -> None:
 
     matplotlib keeps its mathtext parses in an ``lru_cache`` keyed by the parser, and every
     renderer (each layout pass and each saved SVG) makes a parser of its own, so a label
-    such as ``$x$`` was parsed again in every pass of every figure: 1,314 parses of 88
-    labels for the glossary's plots, about a third of their drawing time. The results are
+    such as ``$x$`` was parsed again in every pass of every figure: about 650 parses of 88
+    labels for one drawing of the glossary's plots, a third of its time. The results are
     the same values (matplotlib's own cache already hands out one object to many callers);
     here they are kept by output type and the parse's arguments. If matplotlib's private
     method ever changes shape, nothing is replaced and plots are only slower.
