@@ -252,6 +252,16 @@ class Child:
                 self.final = message
         return False
 
+    def wait(self, deadline: float) -> tuple[str, Any] | None:
+        """Read until the child ends and return its `outcome`, or None at ``deadline`` (a monotonic time)."""
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            ready, _, _ = select.select([self.fd], [], [], min(remaining, 0.5))
+            if ready and self.read():
+                return self.outcome()
+
     def outcome(self) -> tuple[str, Any]:
         """The outcome after `read` returned True: ("ok", value), ("error", exception) …"""
         os.close(self.fd)
@@ -292,17 +302,13 @@ def start_child(function: Callable[..., Any], *args: Any, memory: int | None = N
 def _call_in_child(function: Callable[..., Any], args: tuple, kwargs: dict, seconds: float, memory: int | None):
     """Fork, run the call in the child, and read its pickled outcome within ``seconds``."""
     child = start_child(function, *args, memory=memory, **kwargs)
-    deadline = child.started + seconds
     try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise _Expired
-            ready, _, _ = select.select([child.fd], [], [], min(remaining, 0.5))
-            if ready and child.read():
-                return child.outcome()
+        outcome = child.wait(child.started + seconds)
     finally:
         child.kill()
+    if outcome is None:
+        raise _Expired
+    return outcome
 
 
 def raise_outcome(outcome: tuple[str, Any], what: str, limits: Limits) -> Any:

@@ -167,7 +167,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
 
     def _interrupted(self, signum, frame) -> None:
         if self.standby is not None:
-            self.standby.child.kill()
+            self.standby.dismiss()
         if self.site is not None:
             from .build.workers import kill_running_children
 

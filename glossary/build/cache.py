@@ -29,9 +29,9 @@ from pydantic import ValidationError
 
 from ..content.records import ClaimRecord, FormulaRecord
 from ..plots import check_svg
-from .snapshot import default_folder, remove, write_atomically
+from .snapshot import remove, write_atomically
 
-__all__ = ["Cache", "default_folder", "library_digest"]  # default_folder lives in .snapshot
+__all__ = ["Cache", "library_digest"]
 
 PACKAGE = Path(__file__).resolve().parent.parent
 _DIGEST: str | None = None

@@ -82,7 +82,6 @@ class SiteBuild:
         self._parsed: dict[Path, LoadedEntry] = {}
         self._records: dict[str, FormulaRecord] = {}  # by key, this process's memory of the cache
         self._claims: dict[str, tuple[ClaimRecord, ...]] = {}
-        self._pages: tuple[Any, dict[str, str]] | None = None
         self.last_derived: list[str] = []
         self.last_cached = 0
         self.last_seconds = 0.0
@@ -155,26 +154,18 @@ class SiteBuild:
             formula = dict(formula_fields(chosen[job.key].entry))[field]
             self.cache.store_formula(f"{job.key}--{formula.id}", key, data)
 
+        def result(entry_id: str, loaded: LoadedEntry) -> EntryResult:
+            records = {field: self._records[key] for field, key in keys[entry_id].items() if field != "misconceptions"}
+            return EntryResult(loaded, records, self._claims.get(keys[entry_id].get("misconceptions", ""), ()))
+
         waiting = None
         if while_waiting is not None and jobs:
             deriving = {job.key for job in jobs}
-            known = {
-                entry_id: EntryResult(
-                    loaded,
-                    {f: self._records[k] for f, k in keys[entry_id].items() if f != "misconceptions"},
-                    self._claims.get(keys[entry_id].get("misconceptions", ""), ()),
-                )
-                for entry_id, loaded in chosen.items()
-                if entry_id not in deriving
-            }
+            known = {i: result(i, loaded) for i, loaded in chosen.items() if i not in deriving}
             everyone = [known.get(i) or EntryResult(loaded, {}) for i, loaded in chosen.items()]
             waiting = functools.partial(while_waiting, list(known.values()), everyone)
         run_jobs(jobs, self.limits, store, standby=standby, while_waiting=waiting)
-        results = []
-        for entry_id, loaded in chosen.items():
-            records = {field: self._records[key] for field, key in keys[entry_id].items() if field != "misconceptions"}
-            claims = self._claims.get(keys[entry_id].get("misconceptions", ""), ())
-            results.append(EntryResult(loaded, records, claims))
+        results = [result(entry_id, loaded) for entry_id, loaded in chosen.items()]
         self.last_derived = sorted(job.key for job in jobs)
         self.last_seconds = time.perf_counter() - started
         return results
@@ -182,31 +173,22 @@ class SiteBuild:
     def render(self, standby: Standby | None = None) -> dict[str, str]:
         """Every page and plot of the site: ``{path: text}``. The term pages of entries that need no
         derivation are made while the others are derived."""
+        renderer = Renderer(self.templates_dir)
         early: dict[str, str] = {}
 
         def meanwhile(ready: list[EntryResult], everyone: list[EntryResult]) -> None:
-            early.update(Renderer(self.templates_dir).term_pages(everyone, {r.entry.id for r in ready}))
+            early.update(renderer.term_pages(everyone, {r.entry.id for r in ready}))
 
         results = self.results(standby=standby, while_waiting=meanwhile)
         self.last_inputs = sorted((r.loaded.path.name, r.loaded.digest) for r in results)
         self.last_nav = self.navigation({r.entry.id: r.loaded for r in results})
-        renderer = Renderer(self.templates_dir)
-        # Each language build of mkdocs-static-i18n asks again; the same inputs give the same pages.
-        templates = sorted((p.as_posix(), p.stat().st_mtime_ns) for p in self.templates_dir.rglob("*") if p.is_file())
-        signature = (
-            tuple((r.loaded.digest, tuple(rec.model_dump_json() for rec in r.records.values())) for r in results),
-            tuple(templates),
-        )
-        if self._pages is not None and self._pages[0] == signature:
-            return dict(self._pages[1])
         pages = demote_reference_pages(renderer.render_pages(results, early))
         pages[INDEX_PATH] = self.term_index(results, renderer)
         for result in results:
             for formula, record in result.all_records():
                 for lang, svg in (record.plot or {}).items():
                     pages[f"assets/plots/{result.entry.id}--{formula.id}--{lang}.svg"] = svg
-        self._pages = (signature, pages)
-        return dict(pages)
+        return pages
 
     def term_index(self, results: list[EntryResult], renderer: Renderer) -> str:
         """The search box's term index (JSON), timed: it is built on every build."""

@@ -182,7 +182,8 @@ def run_jobs(
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)
-                child, standby = (standby.send(job) if standby is not None else None), None
+                child = standby.send(job) if standby is not None else None
+                standby = None
                 if child is None:
                     child = start_child(_run_job, job, memory=limits.memory)
                 running[child.fd] = [child, job, job.field, child.started]

@@ -108,10 +108,14 @@ def _items(raw: bytes, version: str) -> tuple[dict[str, list[str]], object] | No
     return items, data.get("text")
 
 
+def _foreign(items: dict[str, list[str]]) -> list[str]:
+    return [key for key, (markup, _) in items.items() if not katex_markup_ok(markup)]
+
+
 def foreign_markup(raw: bytes, version: str) -> list[str]:
     """The keys of a cache file whose markup is not KaTeX's (run in a child by `Katex.check_in_background`)."""
     items, _ = _items(raw, version) or ({}, None)
-    return [key for key, (markup, _) in items.items() if not katex_markup_ok(markup)]
+    return _foreign(items)
 
 
 class Katex:
@@ -166,19 +170,17 @@ class Katex:
             # The child checks the very bytes this process will use.
             self._checker = start_child(foreign_markup, self._raw, self.version)
 
-    def _verdict(self, raw: bytes) -> list[str] | None:
-        """The keys of cached markup that is not KaTeX's (None: the check itself failed)."""
+    def _verdict(self, items: dict[str, list[str]]) -> list[str] | None:
+        """The keys of cached markup that is not KaTeX's: the background check's verdict on the same
+        bytes, or checked here if none was started. None if the check itself failed."""
         checker, self._checker = self._checker, None
         if checker is None:
-            return foreign_markup(raw, self.version)
+            return _foreign(items)
         try:
-            ready, _, _ = select.select([checker.fd], [], [], NODE_SECONDS)
-            while ready and not checker.read():
-                ready, _, _ = select.select([checker.fd], [], [], NODE_SECONDS)
-            kind, value = checker.outcome() if ready else ("failed", None)
+            outcome = checker.wait(time.monotonic() + NODE_SECONDS)
         finally:
             checker.kill()
-        return value if kind == "ok" else None
+        return outcome[1] if outcome is not None and outcome[0] == "ok" else None
 
     def _load(self) -> dict[str, list[str]]:
         if self._store is None:
@@ -188,8 +190,8 @@ class Katex:
                 with contextlib.suppress(OSError):
                     raw = self.store_path.read_bytes()
             items, text_format = (_items(raw, self.version) if raw is not None else None) or ({}, None)
+            verdict = self._verdict(items)  # also ends a background check of a file with nothing usable
             if items:
-                verdict = self._verdict(raw)
                 foreign = set(items) if verdict is None else set(verdict)
                 kept = {k: v for k, v in items.items() if k not in foreign}
                 if len(kept) < len(items):
@@ -301,7 +303,10 @@ class Katex:
         return markups
 
     def close(self) -> None:
-        """Stop the Node process, if one was started."""
+        """Stop the Node process and the background check, if they were started."""
+        checker, self._checker = self._checker, None
+        if checker is not None:
+            checker.kill()
         process, self._process = self._process, None
         if process is None:
             return
