@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["PLOTS", "SAMPLES", "Plot", "check_svg", "font_pixels", "require_korean_font"]
+__all__ = ["PLOTS", "SAMPLES", "Plot", "font_pixels", "require_korean_font"]
 
 INK = "#8a8f98"
 COLORS = ["#3f7fd9", "#e0683a", "#2ca58d", "#b457c9", "#d4a017"]
@@ -1312,28 +1312,3 @@ PLOTS: dict[str, Plot] = {
         ),
     )
 }
-
-# Checked on the lower-cased text, one pattern at a time: each starts with a literal, which the
-# regular-expression engine finds fast, where one case-insensitive alternation tried every position.
-_SVG_REFUSED = (
-    re.compile(r"<\s*(script|foreignobject|iframe|object|embed|image|a|animate|set)\b"),
-    re.compile(r"\son[a-z]+\s*="),
-    # "href" also finds "xlink:href"; a pattern that starts with an optional group would not start with a literal.
-    re.compile(r"href\s*=\s*(?![\"']?#)"),
-)
-_SVG_REFUSED_TEXT = ("javascript:", "data:text/html")
-
-
-def check_svg(svg: str) -> bool:
-    """Whether an SVG string is a plain drawing: no scripts, event handlers or outside references.
-
-    Examples:
-        >>> check_svg('<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>')
-        True
-        >>> check_svg('<svg onload="alert(1)"></svg>')
-        False
-    """
-    if not (isinstance(svg, str) and svg.lstrip().startswith(("<?xml", "<svg"))):
-        return False
-    low = svg.lower()
-    return not any(text in low for text in _SVG_REFUSED_TEXT) and not any(p.search(low) for p in _SVG_REFUSED)

@@ -16,8 +16,9 @@ import pytest
 import sympy as sp
 
 from glossary import plots
+from glossary.build.safety import check_svg
 from glossary.content.catalog import derive, formula_fields, load_entries
-from glossary.plots import PLOTS, WIDTH, check_svg, font_pixels
+from glossary.plots import PLOTS, WIDTH, font_pixels
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRIES = load_entries(ROOT / "entries")
@@ -438,6 +439,8 @@ def test_activation_plot_draws_the_derived_derivative_not_a_copy(derived):
         '<svg>\n<a xlink:href="https://example.org">x</a></svg>',
         '<svg><path d="M0 0" style="fill: url(JavaScript:alert(1))"/></svg>',
         '<svg\tonClick = "alert(1)"></svg>',
+        '<svg/onload="alert(1)"></svg>',
+        '<svg><rect x="1"onclick="alert(1)"/></svg>',
         '<svg><use href="https://example.org/x.svg#a"/></svg>',
         "<svg><foreignObject><div>x</div></foreignObject></svg>",
         '<svg><image href="data:text/html,x"/></svg>',

@@ -28,7 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..content.records import ClaimRecord, FormulaRecord
-from ..plots import check_svg
+from .safety import check_svg
 from .snapshot import remove, write_atomically
 
 __all__ = ["Cache", "library_digest"]

@@ -14,7 +14,8 @@ kinds, every plot free of scripts. A file that fails is removed and the pages
 are made again. The HTML MkDocs builds from these pages still goes through the
 plugin's last safety scan, as on every build.
 
-Only the light standard library is imported here.
+Only the standard library and the plugin's own safety checks are imported here: a build
+served from this file imports no mathematics.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any
 
 from ..content.loader import entry_files, read_bounded
 from ..errors import GlossaryError
-from ..plots import check_svg
+from .safety import check_svg
 
 __all__ = ["Snapshot", "current_digest", "default_folder", "inputs_digest", "remove", "write_atomically"]
 
