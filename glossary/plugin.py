@@ -65,6 +65,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         self.depth = 0
         self.final_site: Path | None = None
         self.staging: Path | None = None
+        self.placed: dict[str, str] | None = None  # the pages the build folder holds
 
     def on_startup(self, command: str, dirty: bool) -> None:
         # Defining on_startup keeps this instance across `mkdocs serve` rebuilds,
@@ -108,9 +109,6 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
                 self.katex = Katex(self.katex_dir, folder, warn=log.warning, note=log.info)
             except GlossaryError as error:
                 raise PluginError(f"glossary: {error.show()}") from None
-        self.katex.check_in_background()
-        if self.unchanged is None:
-            self.katex.start_early()  # new pages may hold formulas the KaTeX cache has not seen
         self.build_docs.mkdir(parents=True, exist_ok=True)
         config.docs_dir = str(self.build_docs)
         if self.command == "build" and self.final_site is None:
@@ -185,6 +183,14 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
             pages, summary = self._pages()
         except GlossaryError as error:
             raise PluginError(f"glossary: {error.show()}") from None
+        if self.depth > 1 and pages is self.placed:
+            return  # another language of the same build: the build folder holds these very pages
+        # Why here and not earlier: the first page typeset comes after MkDocs has read every page, so the
+        # check of the KaTeX cache, and Node for formulas it lacks, run on the other core meanwhile, once
+        # a derivation no longer needs that core.
+        self.katex.check_in_background()
+        if self.to_store is not None:
+            self.katex.start_early()  # new pages may hold formulas the KaTeX cache has not seen
         layers: dict[str, bytes] = {}
         for source in sorted(self.real_docs.rglob("*")):
             if source.is_file() and not source.name.startswith("."):
@@ -196,6 +202,7 @@ class GlossaryPlugin(BasePlugin[GlossaryConfig]):
         for path, content in pages.items():
             layers[path] = content.encode("utf-8")
         written = sync_folder(self.build_docs, layers)
+        self.placed = pages
         log.info(f"{summary}; {written} files written")
 
     # Why on_page_content: this is each page's own HTML, before the theme adds the site's scripts;
