@@ -299,7 +299,10 @@ def command_anki(args) -> int:
 def command_bench(args) -> int:
     from .bench import main as bench_main
 
-    return bench_main(["--config", args.config, *(["--runs", str(args.runs)] if args.runs else [])])
+    options = ["--config", args.config]
+    options += ["--runs", str(args.runs)] if args.runs else []
+    options += ["--rounds", str(args.rounds)] if args.rounds else []
+    return bench_main(options)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -357,6 +360,7 @@ def parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="time cold, warm and one-entry builds against a plain MkDocs build")
     bench.add_argument("--config", default="mkdocs.yml")
     bench.add_argument("--runs", type=int, default=0)
+    bench.add_argument("--rounds", type=int, default=0)
     bench.set_defaults(run=command_bench)
     return main
 
