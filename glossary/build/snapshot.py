@@ -14,8 +14,8 @@ kinds, every plot free of scripts. A file that fails is removed and the pages
 are made again. The HTML MkDocs builds from these pages still goes through the
 plugin's last safety scan, as on every build.
 
-Only the standard library and the plugin's own safety checks are imported here: a build
-served from this file imports no mathematics.
+Beyond the standard library, only the entry files' reader and the safety checks are
+imported here: a build served from this file imports no mathematics.
 """
 
 from __future__ import annotations

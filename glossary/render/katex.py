@@ -369,13 +369,7 @@ class Katex:
 
     def text(self, tex: str, display: bool, where: str = "") -> str:
         """Readable plain text of a formula (rendered, and cached, like any other)."""
-        tex = normalise(tex)
-        key = _key(tex, display, self.version)
-        cached = self._load().get(key)
-        if cached is None:
-            return self.render([(tex, display)], where)[0][1]
-        self._used.add(key)
-        return cached[1]
+        return self.render([(normalise(tex), display)], where)[0][1]
 
 
 _FOR = re.compile(r"\\text\{for\}\\:\s*")
